@@ -1,0 +1,16 @@
+from django.views.generic import TemplateView
+
+from sellerhub.access import RoleRequiredMixin
+from sellerhub.roles import perm
+
+
+class IndexView(RoleRequiredMixin, TemplateView):
+    template_name = "section.html"
+    permission_required = perm("view_operations")
+    extra_context = {"title": "Fulfilment"}
+
+
+class PickPackView(RoleRequiredMixin, TemplateView):
+    template_name = "section.html"
+    permission_required = perm("work_warehouse")
+    extra_context = {"title": "Pick & pack"}

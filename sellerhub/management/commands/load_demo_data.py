@@ -1,0 +1,54 @@
+from importlib import import_module
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
+from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
+
+from sellerhub.roles import OPS, OWNER, WAREHOUSE
+
+# username -> (password, role, full name). Printed in README.md; created only by this command.
+DEMO_USERS = {
+    "warehouse": ("warehouse-demo", WAREHOUSE, "Wren Warehouse"),
+    "owner": ("owner-demo", OWNER, "Olive Owner"),
+    "ops": ("ops-demo", OPS, "Otto Ops"),
+}
+DEMO_APPS = ("inventory", "orders", "fulfilment", "metrics", "sellerhub.channels")
+
+
+class Command(BaseCommand):
+    help = "Load the demo data (users for each role, SKUs, stock, orders ...). Refuses to run when DEBUG is off."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--force", action="store_true", help="Load again even if it was loaded before.")
+
+    def handle(self, *args, **options):
+        if not settings.DEBUG:
+            raise CommandError("Refusing to load demo data with DEBUG off: demo users have public passwords.")
+        User = get_user_model()
+        if User.objects.filter(username="owner", email="owner@demo.sellerhub.local").exists() and not options["force"]:
+            self.stdout.write("Demo data already loaded; nothing to do (use --force to load again).")
+            return
+        with transaction.atomic():
+            users = {}
+            for username, (password, role, full_name) in DEMO_USERS.items():
+                first, last = full_name.split(" ", 1)
+                user, _ = User.objects.update_or_create(
+                    username=username,
+                    defaults={"first_name": first, "last_name": last, "is_staff": role == OPS,
+                              "email": f"{username}@demo.sellerhub.local"},
+                )
+                user.set_password(password)
+                user.save()
+                user.groups.set([Group.objects.get(name=role)])
+                users[role.lower()] = user
+            for app in DEMO_APPS:
+                try:
+                    module = import_module(f"{app}.demo")
+                except ModuleNotFoundError:
+                    continue
+                module.load(users=users)
+                self.stdout.write(f"  loaded demo data: {app}")
+        self.stdout.write(self.style.SUCCESS("Demo data loaded. Logins: "
+                                             + ", ".join(f"{u} / {p}" for u, (p, _r, _n) in DEMO_USERS.items())))
