@@ -1,1 +1,194 @@
+"""Orders from every channel in one model. Status changes only through orders/services.py."""
 
+from django.conf import settings
+from django.db import models
+
+
+class OrderStatus(models.TextChoices):
+    AWAITING_PAYMENT = "awaiting_payment", "Awaiting payment"
+    ON_HOLD = "on_hold", "On hold"
+    AWAITING_CONFIRMATION = "awaiting_confirmation", "Awaiting confirmation"
+    CONFIRMED = "confirmed", "Confirmed"
+    PICKING = "picking", "Picking"
+    PACKED = "packed", "Packed"
+    SHIPPED = "shipped", "Shipped"
+    IN_TRANSIT = "in_transit", "In transit"
+    DELIVERED = "delivered", "Delivered"
+    COMPLETED = "completed", "Completed"
+    CANCELLED = "cancelled", "Cancelled"
+
+
+class Fulfilment(models.TextChoices):
+    FBS = "FBS", "Fulfilled by seller"
+    FBT = "FBT", "Fulfilled by TikTok"
+
+
+class LabelSource(models.TextChoices):
+    SELLER = "SELLER", "Seller's own label"
+    PLATFORM = "PLATFORM", "Platform label"
+
+
+class CancelInitiator(models.TextChoices):
+    SELLER = "SELLER", "Seller"
+    BUYER = "BUYER", "Buyer"
+    SYSTEM = "SYSTEM", "System"
+
+
+class AttentionReason(models.TextChoices):
+    NONE = "", "None"
+    UNMATCHED_SKU = "unmatched_sku", "Unmatched SKU"
+    SHORT_STOCK = "short_stock", "Short stock"
+    ON_HOLD = "on_hold", "On hold"
+    ADDRESS_PROBLEM = "address_problem", "Address problem"
+
+
+class Order(models.Model):
+    account = models.ForeignKey("sellerhub.ChannelAccount", on_delete=models.PROTECT, related_name="orders")
+    external_id = models.CharField(max_length=64, help_text="The order's id on its channel.")
+    status = models.CharField(max_length=24, choices=OrderStatus.choices, default=OrderStatus.AWAITING_CONFIRMATION,
+                              db_index=True)
+    channel_status = models.CharField(max_length=40, blank=True, help_text="The status as the channel reports it.")
+    attention_reason = models.CharField(max_length=20, choices=AttentionReason.choices, blank=True, default="",
+                                        db_index=True)
+    attention_detail = models.CharField(max_length=500, blank=True)
+    # Buyer and structured shipping address.
+    buyer_name = models.CharField(max_length=200, blank=True)
+    buyer_email = models.EmailField(blank=True)
+    buyer_phone = models.CharField(max_length=40, blank=True)
+    ship_name = models.CharField(max_length=200, blank=True)
+    ship_company = models.CharField(max_length=200, blank=True)
+    ship_street1 = models.CharField(max_length=200, blank=True)
+    ship_street2 = models.CharField(max_length=200, blank=True)
+    ship_city = models.CharField(max_length=100, blank=True)
+    ship_state = models.CharField(max_length=100, blank=True)
+    ship_postal_code = models.CharField(max_length=20, blank=True)
+    ship_country = models.CharField(max_length=2, blank=True)
+    ship_phone = models.CharField(max_length=40, blank=True)
+    # Money.
+    currency = models.CharField(max_length=3, default="USD")
+    subtotal = models.DecimalField(max_digits=12, decimal_places=2, default=0)
+    shipping_total = models.DecimalField(max_digits=12, decimal_places=2, default=0)
+    tax_total = models.DecimalField(max_digits=12, decimal_places=2, default=0)
+    total = models.DecimalField(max_digits=12, decimal_places=2, default=0)
+    # How it ships.
+    fulfilment = models.CharField(max_length=3, choices=Fulfilment.choices, default=Fulfilment.FBS, db_index=True)
+    label_source = models.CharField(max_length=8, choices=LabelSource.choices, default=LabelSource.SELLER)
+    is_sample = models.BooleanField(default=False)
+    # The timestamps the metrics read (UTC); see shared/domain/README.md.
+    created_at = models.DateTimeField(db_index=True, help_text="When the buyer placed the order.")
+    paid_at = models.DateTimeField(null=True, blank=True)
+    dispatch_due_at = models.DateTimeField(null=True, blank=True, db_index=True)
+    tracking_uploaded_at = models.DateTimeField(null=True, blank=True)
+    dispatched_at = models.DateTimeField(null=True, blank=True, db_index=True, help_text="First carrier scan.")
+    delivery_due_at = models.DateTimeField(null=True, blank=True, db_index=True)
+    delivered_at = models.DateTimeField(null=True, blank=True)
+    completed_at = models.DateTimeField(null=True, blank=True)
+    cancelled_at = models.DateTimeField(null=True, blank=True)
+    cancel_initiator = models.CharField(max_length=6, choices=CancelInitiator.choices, blank=True)
+    cancel_reason = models.CharField(max_length=300, blank=True)
+    # Order-level tracking as the channel sends it (packages hold their own).
+    tracking_number = models.CharField(max_length=64, blank=True, db_index=True)
+    shipping_provider = models.CharField(max_length=100, blank=True)
+    # Sync bookkeeping.
+    channel_updated_at = models.DateTimeField(null=True, blank=True, help_text="The channel's own update time.")
+    last_synced_at = models.DateTimeField(null=True, blank=True)
+    raw = models.JSONField(default=dict, blank=True, help_text="The channel's payload as last received.")
+    note = models.TextField(blank=True)
+    recorded_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["dispatch_due_at", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["account", "external_id"], name="order_unique_account_external_id"),
+        ]
+        indexes = [
+            models.Index(fields=["status", "dispatch_due_at"], name="order_status_due"),
+            models.Index(fields=["account", "created_at"], name="order_account_created"),
+            models.Index(fields=["account", "dispatched_at"], name="order_account_dispatched"),
+            models.Index(fields=["account", "delivery_due_at"], name="order_account_delivery_due"),
+        ]
+
+    def __str__(self):
+        return f"{self.account_id}:{self.external_id}"
+
+    @property
+    def reservation_reference(self):
+        return f"order:{self.pk}"
+
+
+class OrderLine(models.Model):
+    order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="lines")
+    external_id = models.CharField(max_length=64, blank=True, help_text="The line's id on its channel.")
+    channel_sku = models.CharField(max_length=100, blank=True, help_text="The seller SKU the channel sent.")
+    channel_product_id = models.CharField(max_length=64, blank=True)
+    channel_variant_id = models.CharField(max_length=64, blank=True)
+    sku = models.ForeignKey("inventory.SKU", null=True, blank=True, on_delete=models.PROTECT,
+                            related_name="order_lines",
+                            help_text="Empty when the channel SKU is unknown: the line blocks confirmation.")
+    name = models.CharField(max_length=300, blank=True)
+    quantity = models.PositiveIntegerField(default=1)
+    unit_price = models.DecimalField(max_digits=12, decimal_places=2, default=0)
+
+    class Meta:
+        ordering = ["id"]
+
+    def __str__(self):
+        return f"{self.quantity} x {self.channel_sku or self.sku_id}"
+
+
+class OrderEvent(models.Model):
+    """Every change to an order: who or what made it, from which status to which."""
+
+    order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="events")
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL)
+    actor = models.CharField(max_length=60, blank=True, help_text='Who or what: a username, "sync:tiktok", "system".')
+    kind = models.CharField(max_length=40)
+    from_status = models.CharField(max_length=24, blank=True)
+    to_status = models.CharField(max_length=24, blank=True)
+    message = models.CharField(max_length=500, blank=True)
+    data = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+
+    def __str__(self):
+        return f"{self.order_id} {self.kind} {self.from_status}->{self.to_status}"
+
+
+class Return(models.Model):
+    class Status(models.TextChoices):
+        REQUESTED = "requested", "Requested"
+        RECEIVED = "received", "Received"
+        INSPECTED = "inspected", "Inspected"
+        RESTOCKED = "restocked", "Restocked"
+        WRITTEN_OFF = "written_off", "Written off"
+
+    order = models.ForeignKey(Order, on_delete=models.PROTECT, related_name="returns")
+    status = models.CharField(max_length=12, choices=Status.choices, default=Status.REQUESTED, db_index=True)
+    reason = models.CharField(max_length=300)
+    refund_amount = models.DecimalField(max_digits=12, decimal_places=2, default=0)
+    restock_location = models.ForeignKey("inventory.Location", null=True, blank=True, on_delete=models.PROTECT)
+    external_id = models.CharField(max_length=64, blank=True)
+    note = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self):
+        return f"return {self.pk} of order {self.order_id}"
+
+
+class ReturnLine(models.Model):
+    ret = models.ForeignKey(Return, on_delete=models.CASCADE, related_name="lines")
+    order_line = models.ForeignKey(OrderLine, on_delete=models.PROTECT, related_name="return_lines")
+    quantity = models.PositiveIntegerField()
+
+    class Meta:
+        ordering = ["id"]
+
+    def __str__(self):
+        return f"{self.quantity} x line {self.order_line_id}"

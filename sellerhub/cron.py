@@ -1,19 +1,19 @@
-"""Schedules for RQ's cron scheduler (`manage.py rqcron`). Each app adds its own entries in
-`<app>/cron.py` as `register(cron)`; this module collects them."""
+"""Schedules for RQ's cron scheduler (`manage.py rqcron sellerhub.cron`).
+
+Each app adds its own entries in `<app>/cron.py` as `register(cron)`; this module collects them.
+"""
 
 import os
+from importlib import import_module
 
 import django
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "sellerhub.settings")
 django.setup()
 
+from rq import cron  # noqa: E402
 
-from importlib import import_module
-
-from rq import cron
-
-from sellerhub.jobs import prune_job_runs
+from sellerhub.jobs import prune_job_runs  # noqa: E402
 
 cron.register(prune_job_runs, "default", cron="17 3 * * *", name="prune_job_runs")
 

@@ -1,6 +1,9 @@
+from datetime import time
+
 from django.conf import settings
 from django.db import models
 
+from sellerhub.crypto import EncryptedJSONField
 from sellerhub.roles import CAPABILITIES
 
 
@@ -50,3 +53,49 @@ class JobRun(models.Model):
     @property
     def is_finished(self):
         return self.status in (self.Status.SUCCEEDED, self.Status.FAILED)
+
+
+class Channel(models.TextChoices):
+    TIKTOK = "tiktok", "TikTok Shop"
+    WOOCOMMERCE = "woocommerce", "WooCommerce"
+    ETSY = "etsy", "Etsy"
+    SQUARE = "square", "Square"
+    MANUAL = "manual", "Manual"
+
+
+def default_location_priority():
+    return ["MAIN"]
+
+
+class ChannelAccount(models.Model):
+    """One connected shop on one channel, with its calendar and stock rules."""
+
+    name = models.CharField(max_length=120)
+    channel = models.CharField(max_length=20, choices=Channel.choices, db_index=True)
+    active = models.BooleanField(default=True)
+    # Where the channel's API lives (the public host, or the loopback emulator in the demo).
+    api_base_url = models.URLField(blank=True)
+    # The shop's id on the channel (TikTok shop id/cipher, Etsy shop id, Woo site, Square location).
+    shop_id = models.CharField(max_length=120, blank=True)
+    credentials = EncryptedJSONField(blank=True, default=dict, help_text="Encrypted at rest; never displayed.")
+    # Calendar: dispatch deadlines for channels that don't send their own.
+    time_zone = models.CharField(max_length=64, default="America/Los_Angeles")
+    handling_days = models.PositiveSmallIntegerField(default=2, help_text="Handling time in business days.")
+    cutoff_time = models.TimeField(default=time(23, 59), help_text="Daily order cut-off, local time.")
+    transit_days = models.PositiveSmallIntegerField(default=5, help_text="Carrier transit time in business days.")
+    holiday_country = models.CharField(max_length=2, default="US")
+    holiday_subdivision = models.CharField(max_length=10, blank=True)
+    # Stock: sellable own locations to reserve from, in order; buffer held back from this channel.
+    location_priority = models.JSONField(default=default_location_priority, blank=True)
+    stock_buffer_units = models.PositiveIntegerField(default=0)
+    stock_buffer_percent = models.PositiveSmallIntegerField(default=0)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["channel", "name"]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(stock_buffer_percent__lte=100), name="account_buffer_pct_le_100"),
+        ]
+
+    def __str__(self):
+        return f"{self.name} ({self.get_channel_display()})"
