@@ -4,6 +4,8 @@ from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 
+from inventory.validators import validate_gtin
+
 
 class Product(models.Model):
     name = models.CharField(max_length=200)
@@ -25,7 +27,8 @@ class SKU(models.Model):
     seller_sku = models.CharField("seller SKU", max_length=64, unique=True)
     name = models.CharField(max_length=200)
     attributes = models.JSONField(default=dict, blank=True, help_text='Variant attributes, e.g. {"size": "M"}.')
-    barcode = models.CharField(max_length=14, blank=True, db_index=True, help_text="GTIN-8/12/13/14 (UPC, EAN).")
+    barcode = models.CharField(max_length=14, blank=True, db_index=True, validators=[validate_gtin],
+                               help_text="GTIN-8/12/13/14 (UPC, EAN), checked by its check digit.")
     weight_grams = models.PositiveIntegerField(null=True, blank=True)
     length_mm = models.PositiveIntegerField(null=True, blank=True)
     width_mm = models.PositiveIntegerField(null=True, blank=True)
@@ -38,6 +41,10 @@ class SKU(models.Model):
     class Meta:
         ordering = ["seller_sku"]
         verbose_name = "SKU"
+        constraints = [
+            # A scanned barcode must identify one SKU.
+            models.UniqueConstraint(fields=["barcode"], condition=~Q(barcode=""), name="sku_unique_barcode"),
+        ]
 
     def __str__(self):
         return self.seller_sku
@@ -205,6 +212,41 @@ class StockOutbox(models.Model):
 
     class Meta:
         ordering = ["id"]
+        # The latest row of a listing is read on every stock change (see selectors.listing_quantities).
+        indexes = [models.Index(fields=["listing", "-id"], name="outbox_listing_latest")]
 
     def __str__(self):
         return f"push {self.quantity} to listing {self.listing_id}"
+
+
+class ImportFile(models.Model):
+    """An uploaded CSV of SKUs or of stock counts, validated whole and applied whole by a job."""
+
+    class Kind(models.TextChoices):
+        SKUS = "skus", "SKUs"
+        COUNTS = "counts", "Stock counts"
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Waiting"
+        VALIDATING = "validating", "Validating"
+        REJECTED = "rejected", "Rejected: nothing imported"
+        APPLIED = "applied", "Imported"
+        FAILED = "failed", "Failed: nothing imported"
+
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    filename = models.CharField(max_length=200)
+    content = models.TextField(help_text="The uploaded file, as text.")
+    status = models.CharField(max_length=12, choices=Status.choices, default=Status.PENDING, db_index=True)
+    row_count = models.PositiveIntegerField(default=0)
+    errors = models.JSONField(default=list, blank=True, help_text='[{"row": 3, "sku": "...", "error": "..."}]')
+    summary = models.JSONField(default=dict, blank=True)
+    run = models.ForeignKey("sellerhub.JobRun", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL)
+    created_at = models.DateTimeField(auto_now_add=True)
+    applied_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} import {self.filename} ({self.status})"

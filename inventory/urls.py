@@ -5,5 +5,17 @@ from inventory import views
 app_name = "inventory"
 
 urlpatterns = [
-    path("", views.IndexView.as_view(), name="sku_list"),
+    path("", views.SKUListView.as_view(), name="sku_list"),
+    path("export.csv", views.ExportView.as_view(), name="export"),
+    path("skus/new/", views.SKUEditView.as_view(), name="sku_create"),
+    path("skus/<int:pk>/", views.SKUDetailView.as_view(), name="sku_detail"),
+    path("skus/<int:pk>/edit/", views.SKUEditView.as_view(), name="sku_edit"),
+    path("adjust/", views.AdjustView.as_view(), name="adjust"),
+    path("count/", views.CountView.as_view(), name="count"),
+    path("receive/", views.ReceiveView.as_view(), name="receive"),
+    path("low-stock/", views.LowStockView.as_view(), name="low_stock"),
+    path("import/", views.ImportView.as_view(), name="import"),
+    path("import/<int:pk>/", views.ImportDetailView.as_view(), name="import_detail"),
+    path("import/<int:pk>/result", views.ImportDetailView.as_view(fragment=True), name="import_result"),
+    path("import/template/<str:kind>.csv", views.ImportTemplateView.as_view(), name="import_template"),
 ]

@@ -1,0 +1,22 @@
+"""Inventory schedules for RQ's cron (collected by sellerhub/cron.py)."""
+
+import logging
+
+from inventory import selectors
+
+log = logging.getLogger(__name__)
+
+
+def reconcile_stock_job():
+    """Nightly: compare stock levels with the ledger; drift is logged as an error (and shown in the
+    job's result on the ops job dashboard). `manage.py reconcile_stock` prints the details."""
+    checked, drifts = selectors.reconcile()
+    for d in drifts:
+        log.error("stock drift: %s at %s: level %s/%s, ledger %s/%s, active reservations %s", d["sku"], d["location"],
+                  d["level_on_hand"], d["level_reserved"], d["ledger_on_hand"], d["ledger_reserved"],
+                  d["active_reservations"])
+    return {"checked": checked, "drifted": len(drifts), "drift": drifts[:100]}
+
+
+def register(cron):
+    cron.register(reconcile_stock_job, "default", cron="41 2 * * *", name="inventory_reconcile_stock")
