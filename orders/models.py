@@ -18,6 +18,22 @@ class OrderStatus(models.TextChoices):
     CANCELLED = "cancelled", "Cancelled"
 
 
+# Where an order is in its life (shared by services, selectors, pages and the API).
+S = OrderStatus
+# Not shipped yet: the warehouse (or a person) still has something to do.
+PRE_SHIP_STATUSES = (S.ON_HOLD, S.AWAITING_CONFIRMATION, S.CONFIRMED, S.PICKING, S.PACKED)
+# Stock is reserved for these (FBS orders).
+RESERVED_STATUSES = (S.CONFIRMED, S.PICKING, S.PACKED)
+# Tracking uploaded or later: such an order can no longer be cancelled, only returned.
+SHIPPED_STATUSES = (S.SHIPPED, S.IN_TRANSIT, S.DELIVERED, S.COMPLETED)
+# Confirmed or further along: confirming again reserves nothing more.
+CONFIRMED_OR_LATER = RESERVED_STATUSES + SHIPPED_STATUSES
+# The lifecycle's order; a channel status only ever moves an order forward along it.
+STATUS_RANK = {status: rank for rank, status in enumerate(
+    (S.AWAITING_PAYMENT, S.ON_HOLD, S.AWAITING_CONFIRMATION, S.CONFIRMED, S.PICKING, S.PACKED, S.SHIPPED,
+     S.IN_TRANSIT, S.DELIVERED, S.COMPLETED))}
+
+
 class Fulfilment(models.TextChoices):
     FBS = "FBS", "Fulfilled by seller"
     FBT = "FBT", "Fulfilled by TikTok"
@@ -32,6 +48,12 @@ class CancelInitiator(models.TextChoices):
     SELLER = "SELLER", "Seller"
     BUYER = "BUYER", "Buyer"
     SYSTEM = "SYSTEM", "System"
+
+
+class DeadlineSource(models.TextChoices):
+    NONE = "", "Not set"
+    CHANNEL = "channel", "Sent by the channel"
+    CALENDAR = "calendar", "Computed from the shop calendar"
 
 
 class AttentionReason(models.TextChoices):
@@ -82,6 +104,8 @@ class Order(models.Model):
     dispatched_at = models.DateTimeField(null=True, blank=True, db_index=True, help_text="First carrier scan.")
     delivery_due_at = models.DateTimeField(null=True, blank=True, db_index=True)
     delivered_at = models.DateTimeField(null=True, blank=True)
+    deadline_source = models.CharField(max_length=10, choices=DeadlineSource.choices, blank=True, default="",
+                                       help_text="Where dispatch_due_at and delivery_due_at come from.")
     completed_at = models.DateTimeField(null=True, blank=True)
     cancelled_at = models.DateTimeField(null=True, blank=True)
     cancel_initiator = models.CharField(max_length=6, choices=CancelInitiator.choices, blank=True)
@@ -107,6 +131,11 @@ class Order(models.Model):
             models.Index(fields=["account", "created_at"], name="order_account_created"),
             models.Index(fields=["account", "dispatched_at"], name="order_account_dispatched"),
             models.Index(fields=["account", "delivery_due_at"], name="order_account_delivery_due"),
+            # The warehouse's queue: orders not shipped yet, by dispatch deadline (a small slice of
+            # a shop's history, so the index stays small and the queue fast at any size).
+            models.Index(fields=["dispatch_due_at", "id"], name="order_to_ship_due",
+                         condition=models.Q(status__in=["on_hold", "awaiting_confirmation", "confirmed", "picking",
+                                                        "packed"])),
         ]
 
     def __str__(self):
@@ -129,6 +158,8 @@ class OrderLine(models.Model):
     name = models.CharField(max_length=300, blank=True)
     quantity = models.PositiveIntegerField(default=1)
     unit_price = models.DecimalField(max_digits=12, decimal_places=2, default=0)
+    cancelled = models.BooleanField(default=False, help_text="Cancelled on its own (a partial cancellation): "
+                                                             "not reserved, picked or shipped.")
 
     class Meta:
         ordering = ["id"]

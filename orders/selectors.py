@@ -1,0 +1,257 @@
+"""Reads for the order pages, the API and the dashboard. Every list here runs a constant number
+of queries, whatever the number of orders: rows come with their account (select_related) and
+their lines (one prefetch), and filters are plain WHERE clauses or EXISTS subqueries."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from dataclasses import dataclass
+
+from django.db.models import Count, F, Prefetch, Q, QuerySet, Sum
+from django.utils import timezone
+
+from fulfilment import carriers
+from fulfilment.models import Package
+from inventory.models import SKU, Location, Reservation, StockLevel
+from orders.models import (
+    PRE_SHIP_STATUSES,
+    SHIPPED_STATUSES,
+    AttentionReason,
+    Fulfilment,
+    Order,
+    OrderEvent,
+    OrderLine,
+    OrderStatus,
+    Return,
+    ReturnLine,
+)
+from sellerhub.models import Channel, ChannelAccount
+
+OWN_KINDS = (Location.Kind.WAREHOUSE, Location.Kind.BIN)
+
+# The queue's status views: "to_ship" (default) is the warehouse's work list.
+STATUS_VIEWS = {
+    "to_ship": ("To ship (not shipped yet)", PRE_SHIP_STATUSES),
+    "all": ("All orders", None),
+    "shipped": ("Shipped or later", SHIPPED_STATUSES),
+}
+SORTS = {
+    "due": ("Dispatch deadline, soonest first", (F("dispatch_due_at").asc(nulls_last=True), "id")),
+    "-due": ("Dispatch deadline, latest first", (F("dispatch_due_at").desc(nulls_last=True), "-id")),
+    "new": ("Newest first", ("-created_at", "-id")),
+    "old": ("Oldest first", ("created_at", "id")),
+}
+
+
+@dataclass(frozen=True)
+class QueueFilters:
+    status: str = "to_ship"  # a STATUS_VIEWS key or an OrderStatus value
+    channel: str = ""
+    account: int | None = None
+    due: str = ""  # "", "today", "overdue"
+    fulfilment: str = ""
+    attention: str = ""  # "", "any", or an AttentionReason value
+    q: str = ""
+    sort: str = "due"
+
+
+def _today_range(now: dt.datetime | None = None) -> tuple[dt.datetime, dt.datetime]:
+    """Today in the site's time zone (TIME_ZONE), as [start, end) instants."""
+    now = now or timezone.now()
+    local = timezone.localtime(now)
+    start = local.replace(hour=0, minute=0, second=0, microsecond=0)
+    end = (start + dt.timedelta(days=1, hours=3)).replace(hour=0)  # DST-safe next midnight
+    return start, end
+
+
+def due_condition(due: str, now: dt.datetime) -> Q:
+    """Not shipped yet and due today (in the site's time zone) or already overdue."""
+    if due == "today":
+        start, end = _today_range(now)
+        return Q(dispatch_due_at__gte=start, dispatch_due_at__lt=end, status__in=PRE_SHIP_STATUSES)
+    return Q(dispatch_due_at__lt=now, status__in=PRE_SHIP_STATUSES)
+
+
+def search_condition(text: str) -> Q:
+    """Order id, buyer (name or email), SKU (ours or the channel's) or tracking number."""
+    text = (text or "").strip()
+    if not text:
+        return Q()
+    # Uncorrelated subqueries: the database builds each set of matching order ids once.
+    skus = SKU.objects.filter(seller_sku__icontains=text).values("pk")
+    lines = OrderLine.objects.filter(Q(channel_sku__icontains=text) | Q(sku_id__in=skus)).values("order_id")
+    condition = (Q(external_id__icontains=text) | Q(buyer_name__icontains=text) | Q(buyer_email__icontains=text)
+                 | Q(ship_name__icontains=text) | Q(tracking_number__icontains=text) | Q(pk__in=lines))
+    number = carriers.normalise(text)
+    if len(number) >= 6:
+        condition |= Q(pk__in=Package.objects.filter(tracking_number__icontains=number).values("order_id"))
+    if text.isdigit():
+        condition |= Q(pk=int(text)) if len(text) < 18 else Q()
+    return condition
+
+
+def order_rows(queryset: QuerySet | None = None) -> QuerySet:
+    """Orders as list pages and the API show them: account joined, lines (with SKU) prefetched."""
+    queryset = Order.objects.all() if queryset is None else queryset
+    return queryset.select_related("account").prefetch_related(
+        Prefetch("lines", queryset=OrderLine.objects.select_related("sku").order_by("pk")))
+
+
+def order_queue(filters: QueueFilters, *, now: dt.datetime | None = None) -> QuerySet:
+    now = now or timezone.now()
+    qs = Order.objects.all()
+    if filters.status in STATUS_VIEWS:
+        statuses = STATUS_VIEWS[filters.status][1]
+        if statuses is not None:
+            qs = qs.filter(status__in=statuses)
+    elif filters.status in OrderStatus.values:
+        qs = qs.filter(status=filters.status)
+    if filters.channel:
+        qs = qs.filter(account__channel=filters.channel)
+    if filters.account:
+        qs = qs.filter(account_id=filters.account)
+    if filters.fulfilment in Fulfilment.values:
+        qs = qs.filter(fulfilment=filters.fulfilment)
+    if filters.due in ("today", "overdue"):
+        qs = qs.filter(due_condition(filters.due, now))
+    if filters.attention == "any":
+        qs = qs.exclude(attention_reason="")
+    elif filters.attention in AttentionReason.values and filters.attention:
+        qs = qs.filter(attention_reason=filters.attention)
+    if filters.q:
+        qs = qs.filter(search_condition(filters.q))
+    ordering = SORTS.get(filters.sort, SORTS["due"])[1]
+    return order_rows(qs.order_by(*ordering))
+
+
+def queue_counts(*, now: dt.datetime | None = None) -> dict[str, int]:
+    """The counts the queue's shortcuts and the dashboard show, in one query."""
+    now = now or timezone.now()
+    start, end = _today_range(now)
+    open_ = Q(status__in=PRE_SHIP_STATUSES)
+    return Order.objects.filter(status__in=PRE_SHIP_STATUSES + (OrderStatus.AWAITING_CONFIRMATION,)).aggregate(
+        to_ship=Count("pk", filter=open_),
+        overdue=Count("pk", filter=open_ & Q(dispatch_due_at__lt=now)),
+        due_today=Count("pk", filter=open_ & Q(dispatch_due_at__gte=start, dispatch_due_at__lt=end)),
+        attention=Count("pk", filter=open_ & ~Q(attention_reason="")),
+        awaiting_confirmation=Count("pk", filter=Q(status=OrderStatus.AWAITING_CONFIRMATION)),
+    )
+
+
+def channel_choices() -> list[tuple[str, str]]:
+    return list(Channel.choices)
+
+
+def accounts() -> list[ChannelAccount]:
+    return list(ChannelAccount.objects.order_by("channel", "name"))
+
+
+# ---------------------------------------------------------------------------------------------
+# One order
+
+
+def stock_for_skus(sku_ids) -> dict[int, dict[str, int]]:
+    """{sku_id: {"on_hand", "reserved", "available"}} at sellable own locations (what confirmation
+    reserves from), in one query."""
+    rows = (StockLevel.objects.filter(sku_id__in=set(sku_ids), location__kind__in=OWN_KINDS,
+                                      location__sellable=True, location__active=True)
+            .values("sku_id").annotate(on_hand=Sum("on_hand"), reserved=Sum("reserved")))
+    result = {}
+    for row in rows:
+        on_hand, reserved = row["on_hand"] or 0, row["reserved"] or 0
+        result[row["sku_id"]] = {"on_hand": on_hand, "reserved": reserved, "available": max(on_hand - reserved, 0)}
+    return result
+
+
+def order_detail(pk: int) -> Order:
+    """The order with everything its page shows, in a fixed number of queries."""
+    return (Order.objects.select_related("account").prefetch_related(
+        Prefetch("lines", queryset=OrderLine.objects.select_related("sku").order_by("pk")),
+        Prefetch("events", queryset=OrderEvent.objects.select_related("user").order_by("created_at", "pk")),
+        Prefetch("packages", queryset=Package.objects.prefetch_related("lines").order_by("pk")),
+        Prefetch("returns", queryset=Return.objects.select_related("restock_location")
+                 .prefetch_related(Prefetch("lines", queryset=ReturnLine.objects.select_related("order_line__sku")))),
+    ).get(pk=pk))
+
+
+@dataclass
+class LineView:
+    line: OrderLine
+    reserved: int
+    consumed: int
+    stock: dict | None
+    returned: int = 0
+
+
+def line_views(order: Order) -> list[LineView]:
+    """Each line with its reservation (active and shipped units) and its SKU's stock."""
+    lines = list(order.lines.all())
+    held = defaultdict(lambda: {"active": 0, "consumed": 0})
+    for key, state, quantity in Reservation.objects.filter(reference=order.reservation_reference).values_list(
+            "line_key", "state", "quantity"):
+        if state in ("active", "consumed"):
+            held[key][state] += quantity
+    stock = stock_for_skus([line.sku_id for line in lines if line.sku_id])
+    returned = dict(ReturnLine.objects.filter(order_line__order=order).values("order_line")
+                    .annotate(n=Sum("quantity")).values_list("order_line", "n"))
+    return [LineView(line=line, reserved=held[str(line.pk)]["active"], consumed=held[str(line.pk)]["consumed"],
+                     stock=stock.get(line.sku_id) if line.sku_id else None, returned=returned.get(line.pk, 0))
+            for line in lines]
+
+
+# ---------------------------------------------------------------------------------------------
+# Needs attention
+
+
+def attention_orders(reason: str | None = None) -> QuerySet:
+    qs = Order.objects.exclude(attention_reason="").filter(status__in=PRE_SHIP_STATUSES)
+    if reason:
+        qs = qs.filter(attention_reason=reason)
+    return order_rows(qs.order_by(F("dispatch_due_at").asc(nulls_last=True), "id"))
+
+
+def attention_counts() -> dict[str, int]:
+    rows = (Order.objects.exclude(attention_reason="").filter(status__in=PRE_SHIP_STATUSES)
+            .values("attention_reason").annotate(n=Count("pk")))
+    counts = {reason: 0 for reason in AttentionReason.values if reason}
+    counts.update({row["attention_reason"]: row["n"] for row in rows})
+    return counts
+
+
+def unmatched_channel_skus() -> list[dict]:
+    """Unmatched channel SKUs, grouped per account: what to map, with how many open orders wait."""
+    rows = (OrderLine.objects.filter(sku__isnull=True, cancelled=False, order__status__in=PRE_SHIP_STATUSES)
+            .values("order__account_id", "order__account__name", "order__account__channel", "channel_sku",
+                    "channel_product_id", "channel_variant_id")
+            .annotate(orders=Count("order", distinct=True), units=Sum("quantity"))
+            .order_by("order__account__name", "channel_sku", "channel_variant_id"))
+    names = {}
+    keys = [(r["order__account_id"], r["channel_sku"], r["channel_variant_id"]) for r in rows]
+    if keys:
+        for account_id, channel_sku, variant_id, name in (
+                OrderLine.objects.filter(sku__isnull=True, order__status__in=PRE_SHIP_STATUSES)
+                .exclude(name="").values_list("order__account_id", "channel_sku", "channel_variant_id", "name")
+                .order_by("pk")[:2000]):
+            names.setdefault((account_id, channel_sku, variant_id), name)
+    return [{
+        "account_id": r["order__account_id"], "account": r["order__account__name"],
+        "channel": r["order__account__channel"], "channel_sku": r["channel_sku"],
+        "product_id": r["channel_product_id"], "variant_id": r["channel_variant_id"],
+        "orders": r["orders"], "units": r["units"],
+        "name": names.get((r["order__account_id"], r["channel_sku"], r["channel_variant_id"]), ""),
+    } for r in rows]
+
+
+# ---------------------------------------------------------------------------------------------
+# Returns
+
+
+def return_rows(queryset: QuerySet | None = None) -> QuerySet:
+    queryset = Return.objects.all() if queryset is None else queryset
+    return queryset.select_related("order__account", "restock_location").prefetch_related(
+        Prefetch("lines", queryset=ReturnLine.objects.select_related("order_line__sku").order_by("pk")))
+
+
+def restock_locations() -> list[Location]:
+    return list(Location.objects.filter(kind__in=OWN_KINDS, active=True).order_by("pick_sequence", "code"))

@@ -1,0 +1,189 @@
+"""API representations of orders and returns (read-only shapes; writes go through orders.services)."""
+
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from fulfilment.models import Package
+from orders.models import Order, OrderEvent, OrderLine, OrderStatus, Return, ReturnLine
+
+
+@extend_schema_field({"type": "string", "enum": OrderStatus.values,
+                      "description": "The order's status in SellerHub's lifecycle."}, component_name="OrderStatus")
+class OrderStatusField(serializers.CharField):
+    """The order status, described inline (a named enum would collide with the other "status" enums)."""
+
+
+class OrderLineSerializer(serializers.ModelSerializer):
+    sku = serializers.SerializerMethodField(help_text="Our seller SKU, or null while the line is unmatched.")
+
+    class Meta:
+        model = OrderLine
+        fields = ["id", "external_id", "channel_sku", "sku", "sku_id", "name", "quantity", "unit_price", "cancelled"]
+
+    def get_sku(self, line) -> str | None:
+        return line.sku.seller_sku if line.sku_id else None
+
+
+class OrderListSerializer(serializers.ModelSerializer):
+    status = OrderStatusField(read_only=True)
+    account_name = serializers.CharField(source="account.name", read_only=True)
+    channel = serializers.CharField(source="account.channel", read_only=True)
+    lines = OrderLineSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = Order
+        fields = [
+            "id", "external_id", "account", "account_name", "channel", "status", "channel_status",
+            "attention_reason", "attention_detail", "buyer_name", "currency", "total", "fulfilment", "label_source",
+            "is_sample", "created_at", "paid_at", "dispatch_due_at", "delivery_due_at", "tracking_uploaded_at",
+            "dispatched_at", "delivered_at", "cancelled_at", "cancel_initiator", "cancel_reason", "tracking_number",
+            "lines",
+        ]
+
+
+class AddressSerializer(serializers.Serializer):
+    name = serializers.CharField(source="ship_name", read_only=True)
+    company = serializers.CharField(source="ship_company", read_only=True)
+    street1 = serializers.CharField(source="ship_street1", read_only=True)
+    street2 = serializers.CharField(source="ship_street2", read_only=True)
+    city = serializers.CharField(source="ship_city", read_only=True)
+    state = serializers.CharField(source="ship_state", read_only=True)
+    postal_code = serializers.CharField(source="ship_postal_code", read_only=True)
+    country = serializers.CharField(source="ship_country", read_only=True)
+    phone = serializers.CharField(source="ship_phone", read_only=True)
+
+
+class PackageSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Package
+        fields = ["id", "external_id", "status", "carrier", "carrier_name", "tracking_number", "tracking_format_valid",
+                  "tracking_uploaded_at", "first_scan_at", "delivered_at"]
+
+
+class OrderEventSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = OrderEvent
+        fields = ["created_at", "actor", "kind", "from_status", "to_status", "message"]
+
+
+class OrderDetailSerializer(OrderListSerializer):
+    shipping_address = AddressSerializer(source="*", read_only=True)
+    packages = PackageSerializer(many=True, read_only=True)
+    events = OrderEventSerializer(many=True, read_only=True)
+    returns = serializers.SerializerMethodField()
+
+    class Meta(OrderListSerializer.Meta):
+        fields = OrderListSerializer.Meta.fields + [
+            "buyer_email", "buyer_phone", "shipping_address", "subtotal", "shipping_total", "tax_total",
+            "deadline_source", "completed_at", "shipping_provider", "channel_updated_at", "last_synced_at", "note",
+            "packages", "events", "returns",
+        ]
+
+    def get_returns(self, order) -> list[dict]:
+        return [{"id": r.pk, "status": r.status} for r in order.returns.all()]
+
+
+# --- input ------------------------------------------------------------------------------------
+
+
+class ManualLineInSerializer(serializers.Serializer):
+    sku = serializers.CharField(max_length=64, help_text="Your seller SKU.")
+    quantity = serializers.IntegerField(min_value=1, max_value=100000, default=1)
+    unit_price = serializers.DecimalField(max_digits=12, decimal_places=2, min_value=0, required=False)
+
+
+class ManualBuyerInSerializer(serializers.Serializer):
+    name = serializers.CharField(max_length=200, required=False, allow_blank=True)
+    email = serializers.EmailField(required=False, allow_blank=True)
+    phone = serializers.CharField(max_length=40, required=False, allow_blank=True)
+
+
+class ManualAddressInSerializer(serializers.Serializer):
+    name = serializers.CharField(max_length=200, required=False, allow_blank=True)
+    company = serializers.CharField(max_length=200, required=False, allow_blank=True)
+    street1 = serializers.CharField(max_length=200, required=False, allow_blank=True)
+    street2 = serializers.CharField(max_length=200, required=False, allow_blank=True)
+    city = serializers.CharField(max_length=100, required=False, allow_blank=True)
+    state = serializers.CharField(max_length=100, required=False, allow_blank=True)
+    postal_code = serializers.CharField(max_length=20, required=False, allow_blank=True)
+    country = serializers.CharField(max_length=2, required=False, allow_blank=True)
+    phone = serializers.CharField(max_length=40, required=False, allow_blank=True)
+
+
+class ManualOrderInSerializer(serializers.Serializer):
+    lines = ManualLineInSerializer(many=True, allow_empty=False)
+    buyer = ManualBuyerInSerializer(required=False)
+    address = ManualAddressInSerializer(required=False)
+    external_id = serializers.CharField(max_length=64, required=False, allow_blank=True,
+                                        help_text="Your own order number; posting it again returns the same order.")
+    paid_at = serializers.DateTimeField(required=False, help_text="Default: now. Deadlines count from it.")
+    currency = serializers.CharField(max_length=3, required=False, default="USD")
+    shipping_total = serializers.DecimalField(max_digits=12, decimal_places=2, min_value=0, required=False)
+    note = serializers.CharField(required=False, allow_blank=True)
+
+
+class ReasonInSerializer(serializers.Serializer):
+    reason = serializers.CharField(max_length=300, help_text="Required: why (shown on the order's timeline).")
+
+
+class ShortLineSerializer(serializers.Serializer):
+    sku = serializers.CharField()
+    requested = serializers.IntegerField()
+    available = serializers.IntegerField()
+    lines = serializers.ListField(child=serializers.IntegerField())
+
+
+class ConfirmConflictSerializer(serializers.Serializer):
+    error = serializers.CharField()
+    status = serializers.IntegerField()
+    reason = serializers.CharField()
+    short_lines = ShortLineSerializer(many=True)
+    unmatched_lines = serializers.ListField(child=serializers.DictField())
+
+
+# --- returns ----------------------------------------------------------------------------------
+
+
+class ReturnLineSerializer(serializers.ModelSerializer):
+    line = serializers.IntegerField(source="order_line_id")
+    sku = serializers.SerializerMethodField()
+
+    class Meta:
+        model = ReturnLine
+        fields = ["line", "sku", "quantity"]
+
+    def get_sku(self, rl) -> str | None:
+        return rl.order_line.sku.seller_sku if rl.order_line.sku_id else rl.order_line.channel_sku or None
+
+
+class ReturnSerializer(serializers.ModelSerializer):
+    order_external_id = serializers.CharField(source="order.external_id", read_only=True)
+    restock_location = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    lines = ReturnLineSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = Return
+        fields = ["id", "order", "order_external_id", "status", "reason", "refund_amount", "restock_location",
+                  "external_id", "note", "lines", "created_at", "updated_at"]
+
+
+class ReturnLineInSerializer(serializers.Serializer):
+    line = serializers.IntegerField(help_text="The order line id.")
+    quantity = serializers.IntegerField(min_value=1)
+
+
+class ReturnInSerializer(serializers.Serializer):
+    order = serializers.IntegerField(help_text="The order id (shipped or later).")
+    reason = serializers.CharField(max_length=300)
+    refund_amount = serializers.DecimalField(max_digits=12, decimal_places=2, min_value=0, required=False, default=0)
+    lines = ReturnLineInSerializer(many=True, required=False,
+                                   help_text="Default: every unit not returned yet.")
+    external_id = serializers.CharField(max_length=64, required=False, allow_blank=True)
+
+
+class ReturnNoteInSerializer(serializers.Serializer):
+    note = serializers.CharField(max_length=500, required=False, allow_blank=True)
+
+
+class RestockInSerializer(ReturnNoteInSerializer):
+    location = serializers.CharField(max_length=32, help_text="The code of an own warehouse or bin, e.g. MAIN.")
