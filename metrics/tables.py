@@ -1,0 +1,148 @@
+"""Columns of the order and package lists behind the figures and the at-risk lists.
+
+The same columns feed the HTML table and the CSV export; times show in each account's own
+time zone (the zone the figures are judged in).
+"""
+
+from zoneinfo import ZoneInfo
+
+from django.urls import NoReverseMatch, reverse
+
+from metrics.definitions import LATE_DISPATCH, ON_TIME_DELIVERY, SELLER_FAULT_CANCELLATION, VALID_TRACKING
+from metrics.selectors import LATE_DELIVERY, UNDISPATCHED, UNSCANNED
+
+
+def local_time(value, account):
+    if value is None:
+        return ""
+    try:
+        tz = ZoneInfo(account.time_zone)
+    except Exception:  # an unknown zone still shows the instant, in UTC
+        tz = ZoneInfo("UTC")
+    return value.astimezone(tz).strftime("%Y-%m-%d %H:%M %Z")
+
+
+def duration(later, earlier):
+    """'2 d 4 h' between two instants (negative: '-3 h')."""
+    if later is None or earlier is None:
+        return ""
+    seconds = int((later - earlier).total_seconds())
+    sign = "-" if seconds < 0 else ""
+    seconds = abs(seconds)
+    days, rest = divmod(seconds, 86400)
+    hours, rest = divmod(rest, 3600)
+    minutes = rest // 60
+    if days:
+        return f"{sign}{days} d {hours} h"
+    if hours:
+        return f"{sign}{hours} h {minutes} min"
+    return f"{sign}{minutes} min"
+
+
+def _yes_no(value):
+    return {True: "yes", False: "no", None: "not judged"}[value]
+
+
+def _order_columns(*extra):
+    return [
+        ("Order", lambda o: o.external_id),
+        ("Channel", lambda o: o.account.get_channel_display()),
+        ("Account", lambda o: o.account.name),
+        ("Status", lambda o: o.get_status_display()),
+        ("Fulfilment", lambda o: o.fulfilment),
+        *extra,
+    ]
+
+
+def _t(attr):
+    return lambda o: local_time(getattr(o, attr), o.account)
+
+
+ORDER_COLUMNS = {
+    LATE_DISPATCH: _order_columns(
+        ("Dispatch due", _t("dispatch_due_at")),
+        ("Dispatched (first scan)", _t("dispatched_at")),
+        ("Late by", lambda o: duration(o.dispatched_at, o.dispatch_due_at)
+         if o.dispatched_at and o.dispatch_due_at and o.dispatched_at > o.dispatch_due_at else ""),
+    ),
+    ON_TIME_DELIVERY: _order_columns(
+        ("Deliver by", _t("delivery_due_at")),
+        ("Delivered", _t("delivered_at")),
+        ("Late by", lambda o: duration(o.delivered_at, o.delivery_due_at)
+         if o.delivered_at and o.delivery_due_at and o.delivered_at > o.delivery_due_at else ""),
+    ),
+    SELLER_FAULT_CANCELLATION: _order_columns(
+        ("Placed", _t("created_at")),
+        ("Paid", _t("paid_at")),
+        ("Cancelled", _t("cancelled_at")),
+        ("Cancelled by", lambda o: o.get_cancel_initiator_display() if o.cancel_initiator else ""),
+        ("Reason", lambda o: o.cancel_reason),
+    ),
+    UNDISPATCHED: _order_columns(
+        ("Dispatch due", _t("dispatch_due_at")),
+        ("Tracking uploaded", _t("tracking_uploaded_at")),
+        ("Paid", _t("paid_at")),
+    ),
+    LATE_DELIVERY: _order_columns(
+        ("Deliver by", _t("delivery_due_at")),
+        ("Dispatched (first scan)", _t("dispatched_at")),
+        ("Tracking", lambda o: o.tracking_number),
+    ),
+}
+
+
+def _pt(attr):
+    return lambda p: local_time(getattr(p, attr), p.order.account)
+
+
+PACKAGE_COLUMNS = {
+    VALID_TRACKING: [
+        ("Order", lambda p: p.order.external_id),
+        ("Channel", lambda p: p.order.account.get_channel_display()),
+        ("Account", lambda p: p.order.account.name),
+        ("Carrier", lambda p: p.carrier_name or p.carrier),
+        ("Tracking number", lambda p: p.tracking_number),
+        ("Format and check digit valid", lambda p: _yes_no(p.tracking_format_valid)),
+        ("Tracking uploaded", _pt("tracking_uploaded_at")),
+        ("First carrier scan", lambda p: local_time(p.first_scan_at or p.order.dispatched_at, p.order.account)),
+        ("Scan after upload", lambda p: duration(p.first_scan_at or p.order.dispatched_at, p.tracking_uploaded_at)),
+    ],
+    UNSCANNED: [
+        ("Order", lambda p: p.order.external_id),
+        ("Channel", lambda p: p.order.account.get_channel_display()),
+        ("Account", lambda p: p.order.account.name),
+        ("Carrier", lambda p: p.carrier_name or p.carrier),
+        ("Tracking number", lambda p: p.tracking_number),
+        ("Tracking uploaded", _pt("tracking_uploaded_at")),
+        ("Dispatch due", lambda p: local_time(p.order.dispatch_due_at, p.order.account)),
+    ],
+}
+
+
+def columns_for(kind, is_package):
+    return (PACKAGE_COLUMNS if is_package else ORDER_COLUMNS)[kind]
+
+
+def order_url_builder():
+    """A function giving an order's page in the orders app, or None while that page does not exist."""
+    for name in ("orders:detail", "orders:order_detail", "orders:order"):
+        try:
+            reverse(name, args=[0])
+        except NoReverseMatch:
+            continue
+        return lambda pk, name=name: reverse(name, args=[pk])
+    return None
+
+
+def table_rows(objects, kind, is_package):
+    columns = columns_for(kind, is_package)
+    url_for = order_url_builder()
+    rows = []
+    for obj in objects:
+        order = obj.order if is_package else obj
+        rows.append({
+            "cells": [getter(obj) for _header, getter in columns],
+            "order_url": url_for(order.pk) if url_for else None,
+            "order_id": order.external_id,
+        })
+    return [header for header, _ in columns], rows
