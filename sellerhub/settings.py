@@ -200,13 +200,18 @@ AUTO_CONFIRM_ORDERS = env_bool("AUTO_CONFIRM_ORDERS", True)
 CREDENTIALS_KEY = os.environ.get("CREDENTIALS_KEY", "")
 # Base URL of the loopback emulators for outside APIs (demo and tests); empty in production.
 EMULATOR_URL = os.environ.get("EMULATOR_URL", "")
+# Shipping labels and carrier tracking through EasyPost (see README, "Label providers").
+EASYPOST_API_KEY = os.environ.get("EASYPOST_API_KEY", "")
+EASYPOST_BASE_URL = os.environ.get("EASYPOST_BASE_URL", "")  # default https://api.easypost.com/v2
+EASYPOST_WEBHOOK_SECRET = os.environ.get("EASYPOST_WEBHOOK_SECRET", "")
+EASYPOST_TIMEOUT = float(os.environ.get("EASYPOST_TIMEOUT", "30"))
 
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
-    "loggers": {"django.db.backends": {"level": "INFO"}},
+    "loggers": {"django.db.backends": {"level": "INFO"}, "weasyprint.progress": {"level": "WARNING"}},
 }
 
 if DEBUG:
