@@ -1,1 +1,107 @@
-from django.contrib import admin  # noqa: F401
+"""Admin for ops: box presets and carrier mappings editable; packages, pick lists, packing
+sessions, carrier scans, provider events and print batches read-only (they change through the
+fulfilment pages, which write the order's timeline and move stock through the ledger)."""
+
+from django.contrib import admin
+
+from fulfilment.models import (
+    BoxPreset,
+    CarrierMapping,
+    Package,
+    PackageLine,
+    PackingSession,
+    PackScan,
+    PickList,
+    PickListLine,
+    PickListOrder,
+    PrintBatch,
+    ProviderEvent,
+    TrackingEvent,
+)
+
+
+class ReadOnlyMixin:
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(BoxPreset)
+class BoxPresetAdmin(admin.ModelAdmin):
+    list_display = ["name", "length_mm", "width_mm", "height_mm", "tare_grams", "active", "position"]
+    list_editable = ["active", "position"]
+
+
+@admin.register(CarrierMapping)
+class CarrierMappingAdmin(admin.ModelAdmin):
+    list_display = ["account", "carrier", "provider_id", "provider_name", "updated_at"]
+    list_filter = ["account"]
+    list_select_related = ["account"]
+
+
+class PackageLineInline(ReadOnlyMixin, admin.TabularInline):
+    model = PackageLine
+    raw_id_fields = ["order_line"]
+
+
+class TrackingEventInline(ReadOnlyMixin, admin.TabularInline):
+    model = TrackingEvent
+
+
+@admin.register(Package)
+class PackageAdmin(ReadOnlyMixin, admin.ModelAdmin):
+    list_display = ["pk", "order", "status", "label_source", "carrier", "tracking_number", "tracking_uploaded_at",
+                    "first_scan_at", "delivered_at"]
+    list_filter = ["status", "label_source", "carrier"]
+    search_fields = ["tracking_number", "order__external_id", "provider_shipment_id"]
+    list_select_related = ["order"]
+    inlines = [PackageLineInline, TrackingEventInline]
+
+
+class PickListOrderInline(ReadOnlyMixin, admin.TabularInline):
+    model = PickListOrder
+    raw_id_fields = ["order"]
+
+
+class PickListLineInline(ReadOnlyMixin, admin.TabularInline):
+    model = PickListLine
+    raw_id_fields = ["order_line", "sku", "location"]
+
+
+@admin.register(PickList)
+class PickListAdmin(ReadOnlyMixin, admin.ModelAdmin):
+    list_display = ["reference", "status", "created_by", "created_at", "completed_at"]
+    list_filter = ["status"]
+    inlines = [PickListOrderInline, PickListLineInline]
+
+
+class PackScanInline(ReadOnlyMixin, admin.TabularInline):
+    model = PackScan
+    raw_id_fields = ["sku", "order_line"]
+
+
+@admin.register(PackingSession)
+class PackingSessionAdmin(ReadOnlyMixin, admin.ModelAdmin):
+    list_display = ["order", "status", "user", "started_at", "finished_at", "override_reason"]
+    list_filter = ["status"]
+    list_select_related = ["order", "user"]
+    inlines = [PackScanInline]
+
+
+@admin.register(ProviderEvent)
+class ProviderEventAdmin(ReadOnlyMixin, admin.ModelAdmin):
+    list_display = ["event_id", "provider", "description", "status", "attempts", "received_at", "message"]
+    list_filter = ["provider", "status", "description"]
+    search_fields = ["event_id"]
+
+
+@admin.register(PrintBatch)
+class PrintBatchAdmin(ReadOnlyMixin, admin.ModelAdmin):
+    list_display = ["pk", "status", "fmt", "with_slips", "label_policy", "package_count", "page_count",
+                    "created_by", "created_at"]
+    list_filter = ["status", "fmt"]

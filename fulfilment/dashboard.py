@@ -1,0 +1,15 @@
+"""The dispatch panel on the dashboard: how many orders are overdue, due within 4 hours and due
+later today, and the countdown to the next cut-off."""
+
+from fulfilment import selectors
+from sellerhub.roles import perm
+
+
+def dashboard_panels(request):
+    return [{
+        "title": "Dispatch",
+        "template": "fulfilment/_dashboard.html",
+        "context": selectors.dispatch_counts(),
+        "permission": perm("view_operations"),
+        "order": 12,
+    }]
