@@ -46,6 +46,7 @@ def build_router():
     from metrics import api as metrics_api  # noqa: PLC0415
     from orders import api as orders_api  # noqa: PLC0415
     from sellerhub import jobs_api  # noqa: PLC0415
+    from sellerhub.channels import api as channels_api  # noqa: PLC0415
 
     class Root(APIRootView):
         """The API's entry point: links to every collection."""
@@ -56,6 +57,6 @@ def build_router():
     router.trailing_slash = "/?"  # /api/v1/orders and /api/v1/orders/ both work
     router.include_format_suffixes = False
     router.APIRootView = Root
-    for module in (jobs_api, inventory_api, orders_api, fulfilment_api, metrics_api):
+    for module in (jobs_api, inventory_api, orders_api, fulfilment_api, metrics_api, channels_api):
         module.register(router)
     return router

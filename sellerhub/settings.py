@@ -99,6 +99,8 @@ REDIS_URL = os.environ.get("REDIS_URL") or f"unix://{EMBEDDED_REDIS_SOCKET}?db=0
 JOB_QUEUES = ("default", "sync", "documents")
 RQ_QUEUES = {name: {"URL": REDIS_URL, "DEFAULT_TIMEOUT": 1800} for name in JOB_QUEUES}
 RQ_SHOW_ADMIN_LINK = False
+# Enqueue at once: sellerhub.jobs.enqueue_job already waits for the surrounding commit itself.
+RQ = {"COMMIT_MODE": "auto"}
 
 # --- Auth -----------------------------------------------------------------------------------
 AUTH_PASSWORD_VALIDATORS = [

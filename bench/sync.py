@@ -1,0 +1,329 @@
+"""Channel sync figures (acceptance 1 and 3 of the channel-sync issue), over real HTTP against the
+loopback emulators, with real RQ worker processes.
+
+    .venv/bin/python bench/sync.py                      # SQLite scratch file, embedded Redis
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/sellerhub REDIS_URL=redis://127.0.0.1:6379/13 \\
+        .venv/bin/python bench/sync.py                  # scratch database <name>_bench_sync
+
+It never touches the database named in the URL (PostgreSQL: it creates `<name>_bench_sync` next to
+it and drops it at the end; SQLite: a temporary file). Options: --orders 5000, --workers 2,
+--faults 0.2, --changes 40, --keep.
+
+1. Ingest: the orders (placed over the last hour) are spread over TikTok Shop, WooCommerce, Etsy
+   and Square on the emulator, which fails about --faults of the calls (429 with Retry-After: 1,
+   500, answers slower than the client's 1 s timeout). Pulls are requested for every account at
+   the start and every 10 s (the scheduler's every-minute pulls, sped up); when 40% of the orders
+   are stored, the first worker is killed with SIGKILL (with its work horse) and a new one
+   started. Prints orders per second, the fault share, and checks that no order is lost or
+   stored twice.
+2. Stock push latency: with the faults off and the workers running, --changes stock changes are
+   made one at a time; each is timed from its commit until the last of the four emulated
+   channels holds the new quantity. Prints p50 and p95.
+"""
+
+import argparse
+import os
+import random
+import shutil
+import signal
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections import Counter
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+os.environ.setdefault("SECRET_KEY", "bench-only-not-secret-" + os.urandom(8).hex())
+os.environ["DJANGO_SETTINGS_MODULE"] = "bench.sync_settings"
+CHANNELS = ("tiktok", "woocommerce", "etsy", "square")
+
+
+def parse_args():
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--orders", type=int, default=5000, help="orders over the four channels")
+    parser.add_argument("--workers", type=int, default=2, help="RQ worker processes on the sync queue")
+    parser.add_argument("--faults", type=float, default=0.2, help="share of the calls that fail")
+    parser.add_argument("--changes", type=int, default=40, help="stock changes timed for the push latency")
+    parser.add_argument("--keep", action="store_true", help="keep the scratch database")
+    return parser.parse_args()
+
+
+# --- processes -------------------------------------------------------------------------------
+
+
+def start_worker(env):
+    return subprocess.Popen([sys.executable, "manage.py", "rqworker", "sync"], cwd=ROOT, env=env,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+
+
+def kill_tree(pid):
+    """SIGKILL a worker and its work horse (RQ forks one per job, in its own process group)."""
+    children = {}
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                ppid = int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1])
+            except (OSError, IndexError, ValueError):
+                continue
+            children.setdefault(ppid, []).append(int(entry.name))
+    todo, tree = [pid], []
+    while todo:
+        current = todo.pop()
+        tree.append(current)
+        todo.extend(children.get(current, []))
+    for member in reversed(tree):
+        try:
+            os.kill(member, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+
+
+def stop(procs):
+    for proc in procs:
+        if proc.poll() is None:
+            os.killpg(proc.pid, signal.SIGTERM)
+    for proc in procs:
+        try:
+            proc.wait(15)
+        except subprocess.TimeoutExpired:
+            kill_tree(proc.pid)
+
+
+# --- data ------------------------------------------------------------------------------------
+
+
+def setup(emu):
+    from inventory import services as stock
+    from inventory.models import SKU, Location
+    from sellerhub.channels import services
+    from sellerhub.channels.emulated import catalogue_listings, emulator_connection
+
+    main = Location.objects.get(code="MAIN")
+    for item in emu.state.catalogue.items:
+        sku = SKU.objects.create(seller_sku=item.sku, name=item.name)
+        stock.receive(sku=sku, location=main, quantity=20_000, note="bench")
+    accounts = {}
+    for channel in CHANNELS:
+        url, shop_id, creds = emulator_connection(channel, emu.base_url, emu.state.config.credentials)
+        accounts[channel] = services.save_connection(channel=channel, name=f"Bench {channel}", api_base_url=url,
+                                                     shop_id=shop_id, credentials=creds)
+        services.import_listings(account=accounts[channel],
+                                 listings=catalogue_listings(channel, emu.state.catalogue))
+    return accounts
+
+
+def expected_orders(emu):
+    state = emu.state
+    return {
+        "tiktok": {o["id"]: len(o["line_items"]) for o in state.tiktok.orders.values()},
+        "woocommerce": {str(o["id"]): len(o["line_items"]) for o in state.woocommerce.orders.values()},
+        "etsy": {str(r["receipt_id"]): len(r["transactions"]) for r in state.etsy.receipts.values()},
+        "square": {o["id"]: len(o["line_items"]) for o in state.square.orders.values()
+                   if any(f["type"] == "SHIPMENT" for f in o.get("fulfillments", []))},
+    }
+
+
+def check(accounts, emu):
+    from orders.models import Order, OrderEvent, OrderLine
+
+    expected = expected_orders(emu)
+    total = lines_total = 0
+    for channel, account in accounts.items():
+        stored = set(Order.objects.filter(account=account).values_list("external_id", flat=True))
+        want = expected[channel]
+        lost, extra = set(want) - stored, stored - set(want)
+        lines = Counter(OrderLine.objects.filter(order__account=account).values_list("order__external_id", flat=True))
+        wrong = [ext for ext, n in want.items() if lines[ext] != n]
+        created = Counter(OrderEvent.objects.filter(order__account=account, kind="created")
+                          .values_list("order_id", flat=True))
+        twice = [pk for pk, n in created.items() if n > 1]
+        if lost or extra or wrong or twice:
+            sys.exit(f"FAILED {channel}: {len(lost)} lost, {len(extra)} unexpected, {len(wrong)} with wrong lines, "
+                     f"{len(twice)} created twice")
+        total += len(want)
+        lines_total += sum(want.values())
+    return total, lines_total
+
+
+# --- phases ----------------------------------------------------------------------------------
+
+
+def ingest(args, emu, accounts, env):
+    from django.db import close_old_connections
+
+    from orders.models import Order
+    from sellerhub.channels import jobs
+    from sellerhub.channels.models import SyncRun
+
+    per_channel = args.orders // len(CHANNELS)
+    rng = random.Random(11)
+    now = emu.state.clock.now()
+    for channel in CHANNELS:  # a backlog of the last hour (the first sync after an hour away)
+        for _ in range(per_channel):
+            emu.state.generate_orders(channel, 1, mix=channel != "square", at=now - rng.uniform(0, 3600))
+    want = sum(len(v) for v in expected_orders(emu).values())
+    share = args.faults
+    # Independent draws: 1 - (1 - a)(1 - b)(1 - c) = share, split 40/40/20 between 429, 500 and slow.
+    rate = 1 - (1 - share) ** (1 / 3)
+    emu.state.faults.update(random=True, seed=20240501, rate_limit=rate * 1.2, retry_after=1,
+                            server_error=rate * 1.2, slow=rate * 0.6, slow_seconds=1.5)
+    emu.state.request_log.clear()
+    workers = [start_worker(env) for _ in range(args.workers)]
+    killed_at = None
+    started = time.perf_counter()
+    try:
+        last_request = 0.0
+        while True:
+            close_old_connections()
+            stored = Order.objects.count()
+            if killed_at is None and stored >= 0.4 * want:
+                kill_tree(workers[0].pid)
+                workers[0].wait(10)
+                killed_at = stored
+                workers[0] = start_worker(env)
+            running = SyncRun.objects.filter(status="running", kind="pull_orders").exists()
+            if stored >= want and not running:
+                break
+            if time.perf_counter() - last_request > 10:
+                for account in accounts.values():
+                    jobs.request_pull(account.pk)
+                last_request = time.perf_counter()
+            if time.perf_counter() - started > 1800:
+                sys.exit(f"FAILED: only {stored} of {want} orders after 30 minutes")
+            time.sleep(0.2)
+        elapsed = time.perf_counter() - started
+    except BaseException:
+        stop(workers)
+        raise
+    log = [r for r in emu.state.requests() if r["service"] in CHANNELS]
+    faulted = Counter(r["fault"] for r in log if r["fault"])
+    total, lines = check(accounts, emu)
+    emu.state.faults.clear()
+    print(f"ingest: {total:,} orders ({lines:,} lines) over 4 channels in {elapsed:.1f} s = {total / elapsed:,.0f} "
+          f"orders/s with {args.workers} workers")
+    print(f"        {sum(faulted.values()) / max(1, len(log)):.0%} of {len(log):,} channel calls failed "
+          f"(429: {faulted['rate_limit']}, 500: {faulted['server_error']}, timeout: {faulted['slow']}); "
+          f"a worker was killed with SIGKILL after {killed_at:,} orders and replaced")
+    print(f"        none lost, none duplicated: every order stored once with its {lines:,} lines")
+    return workers
+
+
+def channel_quantity(emu, channel, sku):
+    state = emu.state
+    with state.lock:
+        if channel == "tiktok":
+            entry = state.tiktok.skus[state.catalogue.ids(sku)["tiktok"]["sku_id"]]["sku"]
+            return sum(i["quantity"] for i in entry["inventory"])
+        if channel == "woocommerce":
+            ids = state.catalogue.ids(sku)["woocommerce"]
+            if ids["variation_id"]:
+                return state.woocommerce.variations[ids["product_id"]][ids["variation_id"]]["stock_quantity"]
+            return state.woocommerce.products[ids["product_id"]]["stock_quantity"]
+        if channel == "etsy":
+            return state.etsy.stock(sku)
+        value = state.square.stock(sku)
+        return None if value is None else int(value)
+
+
+def push_latency(args, emu, accounts):
+    from django.db import close_old_connections
+
+    from inventory import services as stock
+    from inventory.models import SKU, Location, StockOutbox
+    from inventory.selectors import available_to_sell
+
+    deadline = time.monotonic() + 300
+    while StockOutbox.objects.filter(pushed_at__isnull=True).exists():  # phase 1's pushes
+        if time.monotonic() > deadline:
+            sys.exit("FAILED: the stock pushes of the ingest did not drain in 5 minutes")
+        time.sleep(0.2)
+        close_old_connections()
+    main = Location.objects.get(code="MAIN")
+    skus = list(SKU.objects.all())
+    rng = random.Random(7)
+    latencies = []
+    for _ in range(args.changes):
+        sku = rng.choice(skus)
+        stock.adjust(sku=sku, location=main, quantity=rng.choice((-3, -1, 2)), reason="adjustment", note="bench")
+        changed = time.perf_counter()
+        want = available_to_sell(sku_ids=[sku.pk], account=accounts["tiktok"])[sku.pk]
+        caps = {"etsy": 999, "tiktok": 99998}  # the most each channel takes
+        waiting = set(CHANNELS)
+        while waiting:
+            waiting = {c for c in waiting if channel_quantity(emu, c, sku.seller_sku) != min(want, caps.get(c, want))}
+            if time.perf_counter() - changed > 60:
+                sys.exit(f"FAILED: {sku.seller_sku} did not reach {sorted(waiting)} within 60 s")
+            time.sleep(0.002)
+        latencies.append(time.perf_counter() - changed)
+        time.sleep(0.1)
+    latencies.sort()
+    p95 = latencies[max(0, round(0.95 * len(latencies)) - 1)]
+    print(f"stock push latency, change -> the last of 4 channels ({len(latencies)} changes, worker running): "
+          f"p50 {statistics.median(latencies) * 1000:,.0f} ms, p95 {p95 * 1000:,.0f} ms, "
+          f"max {latencies[-1] * 1000:,.0f} ms")
+
+
+def main():
+    args = parse_args()
+    scratch = Path(tempfile.mkdtemp(prefix="sellerhub-bench-sync-"))
+    url = os.environ.get("DATABASE_URL", "")
+    postgres = url.startswith(("postgres://", "postgresql://"))
+    if not postgres:
+        os.environ["DATABASE_URL"] = f"sqlite:///{scratch / 'bench.sqlite3'}"
+    redis_proc = None
+    if not os.environ.get("REDIS_URL"):
+        from sellerhub.embedded_redis import start_server
+
+        redis_proc = start_server(socket_path=scratch / "redis.sock", data_dir=scratch, persist=False)
+        os.environ["REDIS_URL"] = f"unix://{scratch / 'redis.sock'}?db=0"
+    os.environ["LOG_LEVEL"] = os.environ.get("LOG_LEVEL", "WARNING")
+
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+    from django.db import connection
+
+    base = connection.settings_dict["NAME"]
+    if postgres:
+        connection.settings_dict["TEST"]["NAME"] = f"{base}_bench_sync"
+        connection.creation.create_test_db(verbosity=0, autoclobber=True, keepdb=False, serialize=False)
+        db = connection.settings_dict
+        worker_db = (f"postgres://{db['USER']}:{db.get('PASSWORD') or ''}@{db['HOST'] or '127.0.0.1'}:"
+                     f"{db['PORT'] or 5432}/{db['NAME']}")
+    else:
+        call_command("migrate", verbosity=0)
+        worker_db = os.environ["DATABASE_URL"]
+    import django_rq
+
+    django_rq.get_queue("sync").empty()
+    from sellerhub.emulators import start_emulator
+
+    emu = start_emulator()
+    env = {**os.environ, "DATABASE_URL": worker_db, "PYTHONPATH": str(ROOT)}
+    print(f"{connection.vendor} ({connection.settings_dict['NAME']}), {os.cpu_count()} CPUs, "
+          f"{args.workers} RQ workers on the sync queue, emulator at {emu.base_url}")
+    workers = []
+    try:
+        accounts = setup(emu)
+        workers = ingest(args, emu, accounts, env)
+        push_latency(args, emu, accounts)
+    finally:
+        stop(workers)
+        emu.stop()
+        from django.db import connections
+
+        connections.close_all()
+        if postgres and not args.keep:
+            connection.creation.destroy_test_db(base, verbosity=0)
+        if redis_proc is not None:
+            redis_proc.terminate()
+        if not args.keep:
+            shutil.rmtree(scratch, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,79 @@
+"""The channel account form: name, channel, calendar (time zone, handling days, cut-off, transit
+days, holidays), stock rules and write-only credentials."""
+
+import json
+
+from django import forms
+
+from orders.deadlines import ShopCalendar
+from sellerhub.models import ChannelAccount
+
+
+class ChannelAccountForm(forms.ModelForm):
+    api_base_url = forms.URLField(label="API base URL (blank: the channel's public API)", required=False,
+                                  assume_scheme="https")
+    location_codes = forms.CharField(
+        label="Reserve stock from (location codes, in order)", required=False,
+        help_text="Comma-separated, e.g. MAIN, A-01. Empty: MAIN first, then every other sellable warehouse.")
+    new_credentials = forms.CharField(
+        label="Credentials (JSON, write-only)", required=False, widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="Stored encrypted and never shown again. Leave empty to keep the stored credentials.")
+
+    class Meta:
+        model = ChannelAccount
+        fields = ["name", "channel", "active", "shop_id", "api_base_url", "time_zone", "handling_days", "cutoff_time",
+                  "transit_days", "holiday_country", "holiday_subdivision", "stock_buffer_units",
+                  "stock_buffer_percent"]
+        labels = {
+            "shop_id": "Shop id on the channel", "time_zone": "Time zone",
+            "handling_days": "Handling time (business days)",
+            "cutoff_time": "Daily cut-off (local time)", "transit_days": "Transit time (business days)",
+            "holiday_country": "Holiday country (two letters)", "holiday_subdivision": "Holiday region (optional)",
+            "stock_buffer_units": "Stock buffer (units held back)", "stock_buffer_percent": "Stock buffer (%)",
+        }
+        widgets = {"cutoff_time": forms.TimeInput(attrs={"type": "time"}, format="%H:%M")}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            self.fields["location_codes"].initial = ", ".join(self.instance.location_priority or [])
+
+    def clean_holiday_country(self):
+        return (self.cleaned_data.get("holiday_country") or "").strip().upper()
+
+    def clean_location_codes(self):
+        text = self.cleaned_data.get("location_codes") or ""
+        return [code.strip() for code in text.replace(";", ",").split(",") if code.strip()]
+
+    def clean_new_credentials(self):
+        text = (self.cleaned_data.get("new_credentials") or "").strip()
+        if not text:
+            return None
+        try:
+            value = json.loads(text)
+        except json.JSONDecodeError as exc:
+            raise forms.ValidationError(f"Not valid JSON: {exc.msg} (line {exc.lineno}).")
+        if not isinstance(value, dict):
+            raise forms.ValidationError('Credentials must be a JSON object, e.g. {"app_key": "..."}.')
+        return value
+
+    def clean(self):
+        data = super().clean()
+        try:
+            ShopCalendar(handling_days=data.get("handling_days") or 0, transit_days=data.get("transit_days") or 0,
+                         time_zone=data.get("time_zone") or "", country=data.get("holiday_country") or "US",
+                         subdivision=(data.get("holiday_subdivision") or "").strip() or None,
+                         cutoff=data.get("cutoff_time") or ShopCalendar.cutoff)
+        except ValueError as exc:
+            raise forms.ValidationError(f"The calendar is not valid: {exc}.")
+        return data
+
+    def save(self, commit=True):
+        account = super().save(commit=False)
+        account.location_priority = self.cleaned_data.get("location_codes") or ["MAIN"]
+        account.holiday_subdivision = (account.holiday_subdivision or "").strip()
+        if self.cleaned_data.get("new_credentials") is not None:
+            account.credentials = self.cleaned_data["new_credentials"]
+        if commit:
+            account.save()
+        return account
