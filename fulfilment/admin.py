@@ -105,3 +105,6 @@ class PrintBatchAdmin(ReadOnlyMixin, admin.ModelAdmin):
     list_display = ["pk", "status", "fmt", "with_slips", "label_policy", "package_count", "page_count",
                     "created_by", "created_at"]
     list_filter = ["status", "fmt"]
+
+
+from fulfilment import tiktok_admin  # noqa: E402,F401  (TikTok Shipping models)

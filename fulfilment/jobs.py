@@ -22,7 +22,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from fulfilment import documents as docs
-from fulfilment import printing, services
+from fulfilment import printing, services, tiktok_shipping
 from fulfilment.labels import NotConfigured, ProviderError, get_provider
 from fulfilment.models import Package, PrintBatch
 from sellerhub.jobs import progress, tracked
@@ -109,6 +109,12 @@ def _packages_of(batch: PrintBatch, report) -> tuple[list[Package], list[str]]:
 def _ensure_label(batch: PrintBatch, package: Package, provider_holder: dict) -> Package:
     if package.has_label:
         return package
+    if tiktok_shipping.is_platform(package.order):  # TikTok's own label (TikTok Shipping): never bought here
+        session = provider_holder.setdefault("tiktok", tiktok_shipping.Session())
+        try:
+            return tiktok_shipping.ensure_label(package=package, user=batch.created_by, session=session)
+        except tiktok_shipping.ShippingError as exc:
+            raise services.FulfilmentError(str(exc)) from exc
     if batch.label_policy == Policy.EXISTING:
         raise services.FulfilmentError("no label yet (print the batch with a label option, or make it on the "
                                        "package's page)")
@@ -162,7 +168,8 @@ def print_batch_job(run_id: int, batch_id: int) -> dict:
                 problems.append(f"order {package.order.external_id}, package {package.pk}: {exc}")
                 continue
             if batch.fmt == "zpl" and package.label_source in (Package.LabelSource.PROVIDER,
-                                                               Package.LabelSource.UPLOADED) \
+                                                               Package.LabelSource.UPLOADED,
+                                                               Package.LabelSource.PLATFORM) \
                     and package.label_format != "zpl":
                 problems.append(f"order {package.order.external_id}, package {package.pk}: its label is a PDF; print "
                                 f"it in a PDF batch")

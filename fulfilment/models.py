@@ -66,6 +66,7 @@ class Package(models.Model):
         UPLOADED = "uploaded", "Bought elsewhere (PDF uploaded)"
         TYPED = "typed", "Bought elsewhere (tracking number typed)"
         OWN = "own", "SellerHub's own label"
+        PLATFORM = "platform", "TikTok's label (TikTok Shipping)"
 
     class LabelFormat(models.TextChoices):
         NONE = "", "None"
@@ -404,3 +405,7 @@ class PrintBatchItem(models.Model):
 
     def __str__(self):
         return f"{self.batch_id}:{self.package_id}"
+
+
+# TikTok Shipping: platform labels and collection requests (fulfilment/tiktok_models.py).
+from fulfilment.tiktok_models import CollectionRequest, PlatformPackage  # noqa: E402,F401

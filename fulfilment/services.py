@@ -20,7 +20,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from fulfilment import carriers, printing, selectors
+from fulfilment import carriers, printing, selectors, tiktok_shipping
 from fulfilment import documents as docs
 from fulfilment.labels import (
     BoughtLabel,
@@ -605,8 +605,9 @@ def _label_problems(package: Package) -> list[str]:
     problems = []
     order = package.order
     if order.label_source == LabelSource.PLATFORM:
-        problems.append(f"{order.account.get_channel_display()} provides this order's label (print it from the "
-                        f"channel's seller center)")
+        where = "print it on Fulfilment → TikTok Shipping" if tiktok_shipping.is_platform(order) else \
+            "print it from the channel's seller center"
+        problems.append(f"{order.account.get_channel_display()} provides this order's label ({where})")
     if package.status == P.CANCELLED:
         problems.append("the package is cancelled")
     if package.is_shipped:
@@ -952,6 +953,9 @@ def ship_package(*, package: Package, user=None, at: dt.datetime | None = None) 
         if locked.status == P.CANCELLED:
             raise FulfilmentError(f"{_label_name(locked).capitalize()} is cancelled.")
         _open_order(order, "shipped")
+        refusal = tiktok_shipping.ship_refusal(locked)  # TikTok's label: TikTok is told the handover first
+        if refusal:
+            raise FulfilmentError(refusal)
         if not locked.has_label:
             raise FulfilmentError(f"{_label_name(locked).capitalize()} has no label yet: buy one, upload one, type "
                                   f"its tracking number or print SellerHub's label.")
@@ -996,8 +1000,8 @@ def _enqueue_tracking(package_id: int) -> None:
 
     try:
         jobs.enqueue_follow(package_id)
-    except Exception:  # Redis down: the hourly refresh picks the package up
-        log.exception("could not queue tracking for package %s", package_id)
+    except Exception as exc:  # Redis down: the hourly refresh picks the package up
+        log.warning("could not queue tracking for package %s (%s); the hourly refresh will", package_id, exc)
 
 
 def retry_tracking_push(*, package: Package, user=None):

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from fulfilment import views
+from fulfilment import views, views_collection
 
 app_name = "fulfilment"
 
@@ -31,4 +31,13 @@ urlpatterns = [
     path("batches/<int:pk>/reprint", views.BatchReprintView.as_view(), name="batch_reprint"),
     path("boxes/", views.BoxListView.as_view(), name="boxes"),
     path("carriers/", views.CarriersView.as_view(), name="carriers"),
+    # TikTok Shipping: TikTok's labels and collection requests (views_collection.py).
+    path("tiktok-labels/", views_collection.TikTokLabelsView.as_view(), name="tiktok_labels"),
+    path("collection/", views_collection.CollectionIndexView.as_view(), name="collection"),
+    path("collection/slots", views_collection.SlotsView.as_view(), name="collection_slots"),
+    path("collection/request", views_collection.RequestView.as_view(), name="collection_request"),
+    path("collection/<int:pk>/", views_collection.CollectionDetailView.as_view(), name="collection_detail"),
+    path("collection/<int:pk>/manifest.pdf", views_collection.ManifestView.as_view(), name="collection_manifest"),
+    path("collection/<int:pk>/<str:action>", views_collection.CollectionActionView.as_view(),
+         name="collection_action"),
 ]

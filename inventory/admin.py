@@ -184,3 +184,6 @@ class ImportFileAdmin(ReadOnlyMixin, admin.ModelAdmin):
     list_display = ["filename", "kind", "status", "row_count", "created_by", "created_at", "applied_at"]
     list_filter = ["kind", "status"]
     exclude = ["content"]
+
+
+from inventory.fbt import admin as _fbt_admin  # noqa: E402,F401  (registers the FBT models)

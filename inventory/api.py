@@ -294,3 +294,6 @@ def register(router):
     router.register("stock/movements", MovementViewSet, basename="stock-movement")
     router.register("stock", StockViewSet, basename="stock")
     router.register("locations", LocationViewSet, basename="location")
+    from inventory.fbt import api as fbt_api  # noqa: PLC0415  (Fulfilled by TikTok, inventory/fbt/)
+
+    fbt_api.register(router)

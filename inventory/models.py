@@ -250,3 +250,16 @@ class ImportFile(models.Model):
 
     def __str__(self):
         return f"{self.get_kind_display()} import {self.filename} ({self.status})"
+
+
+# Fulfilled by TikTok: inbound shipments, FBT stock, replenishment alerts (inventory/fbt/).
+from inventory.fbt.models import (  # noqa: E402,F401
+    FbtStock,
+    InboundCarton,
+    InboundCartonItem,
+    InboundEvent,
+    InboundLine,
+    InboundShipment,
+    ReplenishmentAlert,
+    TikTokNotification,
+)

@@ -104,8 +104,8 @@ def _notify_outbox(ids):
     for callback in list(_outbox_listeners):
         try:
             callback(ids)
-        except Exception:  # never let a push hook (Redis down, ...) break a committed stock change
-            log.exception("stock outbox listener %r failed; the rows stay in the outbox", callback)
+        except Exception as exc:  # never let a push hook (Redis down, ...) break a committed stock change
+            log.warning("stock outbox listener %r failed (%s); the rows stay in the outbox", callback, exc)
 
 
 # ---------------------------------------------------------------------------------------------

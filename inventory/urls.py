@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import include, path
 
 from inventory import views
 
@@ -18,4 +18,5 @@ urlpatterns = [
     path("import/<int:pk>/", views.ImportDetailView.as_view(), name="import_detail"),
     path("import/<int:pk>/result", views.ImportDetailView.as_view(fragment=True), name="import_result"),
     path("import/template/<str:kind>.csv", views.ImportTemplateView.as_view(), name="import_template"),
+    path("fbt/", include("inventory.fbt.urls")),  # Fulfilled by TikTok: inbound shipments, FBT stock, alerts
 ]

@@ -17,7 +17,7 @@ from sellerhub.jobs import prune_job_runs  # noqa: E402
 
 cron.register(prune_job_runs, "default", cron="17 3 * * *", name="prune_job_runs")
 
-for app in ("inventory", "orders", "fulfilment", "metrics", "sellerhub.channels"):
+for app in ("inventory", "inventory.fbt", "orders", "fulfilment", "metrics", "sellerhub.channels"):
     try:
         module = import_module(f"{app}.cron")
     except ModuleNotFoundError:

@@ -41,6 +41,9 @@ urlpatterns = [
     path("fulfilment/", include("fulfilment.urls")),
     path("metrics/", include("metrics.urls")),
     path("channels/", include("sellerhub.channels.urls")),
+    path("webhooks/easypost/", include("fulfilment.webhook_urls")),  # public: signed by the label provider
+    path("webhooks/tiktok-fulfilment/", include("inventory.fbt.webhook_urls")),  # public: TikTok FBT/logistics
+    path("webhooks/", include("sellerhub.channels.webhook_urls")),  # public: signed by the channels
     path("admin/", admin.site.urls),
     path("ops/jobs/", include(_ops_only())),
     path("api/v1/auth/token", ObtainTokenView.as_view(), name="api_token"),

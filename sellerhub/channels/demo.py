@@ -1,5 +1,5 @@
-"""Demo channel connections: one account per channel (the metrics demo's "TikTok Shop demo",
-"WooCommerce demo", "Etsy demo" and "Square demo"; created here when missing) connected to the
+"""Demo channel connections: one account per channel (the orders demo's shop for that channel, or
+"TikTok Shop demo", "WooCommerce demo", "Etsy demo" and "Square demo" created here) connected to the
 loopback emulator that ``make run`` starts (``EMULATOR_URL``, default http://127.0.0.1:8010), with
 a listing for every demo SKU, matched by seller SKU.
 
@@ -36,11 +36,12 @@ def load(*, users):
     base = emulator_url()
     catalogue = Catalogue.from_file(SEED_FILE)
     for name, channel in ACCOUNTS:
-        account, _ = ChannelAccount.objects.get_or_create(name=name, defaults={"channel": channel})
-        if account.channel != channel:
-            log.warning("demo account %s is a %s account, not %s: left alone", name, account.channel, channel)
-            continue
+        # Connect the shop the orders demo created for this channel (so its orders, metrics and the
+        # new orders from the emulator are one shop), or create one.
+        account = (ChannelAccount.objects.filter(name=name, channel=channel).first()
+                   or ChannelAccount.objects.filter(channel=channel).order_by("pk").first()
+                   or ChannelAccount.objects.create(name=name, channel=channel))
         url, shop_id, credentials = emulator_connection(channel, base)
-        account = services.save_connection(account=account, channel=channel, name=name, api_base_url=url,
+        account = services.save_connection(account=account, channel=channel, name=account.name, api_base_url=url,
                                            shop_id=shop_id, credentials=credentials)
         services.import_listings(account=account, listings=catalogue_listings(channel, catalogue))

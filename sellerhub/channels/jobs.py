@@ -84,8 +84,8 @@ def _after_commit(callback):
     def run():
         try:
             callback()
-        except Exception:  # Redis down: the cron sweep picks the work up later
-            log.exception("could not queue a channel sync job; the next sweep will")
+        except Exception as exc:  # Redis down: the cron sweep picks the work up later
+            log.warning("could not queue a channel sync job (%s); the next sweep will", exc)
 
     transaction.on_commit(run)
 
@@ -105,8 +105,8 @@ def request_stock_push(account_id: int, trigger: str = Trigger.OUTBOX) -> None:
 def enqueue_tracking_push(package_id: int) -> None:
     try:
         _enqueue(push_tracking, package_id)
-    except Exception:  # Redis down: the sweep re-queues pending uploads
-        log.exception("could not queue the tracking upload of package %s; the next sweep will", package_id)
+    except Exception as exc:  # Redis down: the sweep re-queues pending uploads
+        log.warning("could not queue the tracking upload of package %s (%s); the next sweep will", package_id, exc)
 
 
 def enqueue_webhook(delivery_id: int) -> None:

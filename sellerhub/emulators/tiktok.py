@@ -180,6 +180,10 @@ class TikTokService(Service):
                 "update_time": now - 86400,
             }
         }
+        self._inbound_seq = itertools.count(7500000000000000002)
+        self._batch_seq = itertools.count(1)
+        for inbound in self.inbound_orders.values():
+            self._complete_inbound_shape(inbound)
 
     def summary(self) -> dict[str, Any]:
         statuses: dict[str, int] = {}
@@ -828,6 +832,7 @@ class TikTokService(Service):
             if line["package_id"]:
                 line["package_status"] = status
                 self.packages[line["package_id"]]["status"] = status
+        self._notify_packages(order, {li["package_id"] for li in order["line_items"] if li["package_id"]})
 
     # --- logistics -----------------------------------------------------------------------
     def get_warehouses(self, req: Request) -> Response:
@@ -1166,6 +1171,7 @@ class TikTokService(Service):
         package["handover_method"] = method or "DROP_OFF"
         package["pickup_slot"] = slot if method == "PICKUP" else None
         self._create_shipped_package(order, lines, tracking_number, provider_id, None, package_id=package_id)
+        self._notify_packages(order, {package_id})
         entry = self.record(
             "ship_package",
             order_id=order["id"],
@@ -1453,8 +1459,20 @@ class TikTokService(Service):
                 continue
             if sku_ids and not any(s["id"] in sku_ids for s in entry["goods"]["skus"]):
                 continue
-            out.append(copy.deepcopy(entry))
+            row = copy.deepcopy(entry)
+            row["in_transit_quantity"] = self._inbound_in_transit(goods_id)
+            out.append(row)
         return self.ok({"inventory": out, "total_count": len(out), "next_page_token": ""})
+
+    def _inbound_in_transit(self, goods_id: str) -> int:
+        units = 0
+        for inbound in self.inbound_orders.values():
+            if inbound["status"] in ("RECEIVED", "CANCELLED"):
+                continue
+            planned = sum(p["quantity"] for p in inbound["planned_goods"] if p["goods_id"] == goods_id)
+            got = sum(b["total_quantity"] for b in inbound.get("received_batches", []) if b["goods_id"] == goods_id)
+            units += max(planned - got, 0)
+        return units
 
     def fbt_goods_search(self, req: Request) -> Response:
         body = req.json_object()
@@ -1467,6 +1485,210 @@ class TikTokService(Service):
         if not ids:
             raise BadRequest("ids is required.")
         return self.ok({"inbound_orders": [self.inbound_orders[i] for i in ids if i in self.inbound_orders]})
+
+    # --- FBT and logistics notifications (types 4, 21, 24, 27) ------------------------------
+    # Event types as registered with PUT /event/202309/webhooks; each may have its own address.
+    NOTIFICATION_EVENTS = {
+        4: "PACKAGE_UPDATE",
+        21: "INBOUND_FBT_ORDER_STATUS_CHANGE",
+        24: "FBT_INVENTORY_UPDATE",
+        27: "INVENTORY_STATUS_CHANGE",
+    }
+
+    def build_notification(self, type_: int, data: dict[str, Any]) -> tuple[dict[str, str], bytes]:
+        """Headers and raw body of a signed notification of any type. FBT notifications (21-24)
+        name the seller (``seller_open_id``), the others the shop (``shop_id``)."""
+        payload: dict[str, Any] = {"type": type_, "tts_notification_id": str(next(self._notification_seq))}
+        if 21 <= type_ <= 24:
+            payload["seller_open_id"] = self.creds.tiktok_open_id
+        else:
+            payload["shop_id"] = self.creds.tiktok_shop_id
+        payload["timestamp"] = self.now()
+        payload["data"] = data
+        body = json.dumps(payload, separators=(",", ":")).encode()
+        sig = signing.tiktok_webhook_signature(
+            app_key=self.creds.tiktok_app_key, app_secret=self.creds.tiktok_app_secret, body=body
+        )
+        return {"Authorization": sig, "Content-Type": "application/json"}, body
+
+    def _emit(self, type_: int, data: dict[str, Any]) -> tuple[dict[str, str], bytes] | None:
+        """Send a notification to the address registered for its event type (if any)."""
+        event = self.NOTIFICATION_EVENTS[type_]
+        hook = self.webhooks.get(event)
+        if not hook:
+            return None
+        headers, body = self.build_notification(type_, data)
+        self.hub.webhooks.emit(self.name, event, hook["address"], headers, body)
+        return headers, body
+
+    def _notify_packages(self, order: dict[str, Any], package_ids: set[str]) -> None:
+        if not package_ids or not self.webhooks.get("PACKAGE_UPDATE"):
+            return
+        self._emit(
+            4,
+            {
+                "sc_type": "PACKAGE_STATUS_CHANGE",
+                "role_type": "ROLE_SYSTEM",
+                "package_list": [{"package_id": pid, "order_id_list": [order["id"]]} for pid in sorted(package_ids)],
+                "update_time": order["update_time"],
+            },
+        )
+
+    def collect_package(self, package_id: str, *, at: float | None = None) -> None:
+        """The carrier collected a shipped package (its order goes IN_TRANSIT)."""
+        with self.hub.lock:
+            package = self._package(package_id)
+            if not package.get("shipped"):
+                raise ValueError(f"package {package_id} is not shipped yet")
+            self.collect(package["order_id"], at=at)
+
+    # --- FBT inbound orders and stock (steering, for tests and the demo) ---------------------
+    def _goods_for(self, key: str) -> str:
+        """A goods id from a goods id, a reference code (seller SKU) or a TikTok SKU id."""
+        if key in self.fbt_goods:
+            return key
+        for goods_id, entry in self.fbt_goods.items():
+            goods = entry["goods"]
+            if goods["reference_code"] == key or any(s["id"] == key for s in goods["skus"]):
+                return goods_id
+        raise KeyError(f"no FBT goods {key!r}")
+
+    def _complete_inbound_shape(self, inbound: dict[str, Any]) -> None:
+        """Fill in the fields of an inbound order as GET /fbt/202409/inbound_orders returns it."""
+        inbound.setdefault("type", "NORMAL")
+        inbound.setdefault("received_batches", [])
+        inbound.setdefault("order_operation_logs", [{"order_status": inbound["status"],
+                                                     "operate_time": inbound["update_time"]}])
+        inbound.setdefault("carriers", [])
+        inbound.setdefault(
+            "warehouse",
+            {"fbt_warehouse_id": inbound["fbt_warehouse_id"], "warehouse_ids": [], "name": "FBT Pennsylvania",
+             "type": "FBT"},
+        )
+        for planned in inbound["planned_goods"]:
+            goods = self.fbt_goods.get(planned["goods_id"], {}).get("goods", {})
+            planned.setdefault("id", planned["goods_id"])
+            planned.setdefault("reference_code", goods.get("reference_code", ""))
+            planned.setdefault("name", goods.get("name", ""))
+            planned.setdefault("sku_ids", [s["id"] for s in goods.get("skus", [])])
+
+    def create_inbound_order(self, goods: dict[str, int], *, status: str = "TO_BE_RECEIVED",
+                             at: float | None = None) -> str:
+        """An inbound order as the seller creates it in Seller Center (TikTok has no API for
+        it): ``goods`` maps goods ids, seller SKUs or TikTok SKU ids to planned quantities."""
+        with self.hub.lock:
+            ts = int(at if at is not None else self.clock.now())
+            ibr = f"IBR{next(self._inbound_seq)}"
+            planned = [{"goods_id": self._goods_for(k), "quantity": int(q)} for k, q in goods.items()]
+            self.inbound_orders[ibr] = {"id": ibr, "status": status, "fbt_warehouse_id": FBT_WAREHOUSE_ID,
+                                        "planned_goods": planned, "create_time": ts, "update_time": ts,
+                                        "ship_time": 0}
+            self._complete_inbound_shape(self.inbound_orders[ibr])
+            self.record("inbound_order_created", inbound_order_id=ibr, planned=planned)
+            return ibr
+
+    def set_inbound_status(self, ibr: str, status: str, *, at: float | None = None) -> None:
+        """Move an inbound order to ``status`` and send notification 21 (if registered)."""
+        if status not in ("TO_BE_RECEIVED", "ARRIVE_HUB", "RECEIVING", "PARTIALLY_RECEIVED", "RECEIVED",
+                          "CANCELLED"):
+            raise ValueError(f"unknown inbound order status {status!r}")
+        with self.hub.lock:
+            inbound = self.inbound_orders[ibr]
+            ts = int(at if at is not None else self.clock.now())
+            inbound["status"] = status
+            inbound["update_time"] = ts
+            if status == "ARRIVE_HUB":
+                inbound["actual_arrive_time"] = ts
+            inbound["order_operation_logs"].append({"order_status": status, "operate_time": ts})
+            self._emit(21, {"inbound_order_id": ibr, "order_status": status, "update_time": ts})
+
+    def receive_inbound(self, ibr: str, received: dict[str, int], *, defective: dict[str, int] | None = None,
+                        status: str | None = None, at: float | None = None) -> None:
+        """TikTok's warehouse receives units of an inbound order (a received batch per goods);
+        its FBT stock grows, and the order becomes PARTIALLY_RECEIVED or RECEIVED (or
+        ``status``), with notification 21."""
+        defective = defective or {}
+        with self.hub.lock:
+            inbound = self.inbound_orders[ibr]
+            for key in set(received) | set(defective):
+                goods_id = self._goods_for(key)
+                normal, bad = int(received.get(key, 0)), int(defective.get(key, 0))
+                entry = self.fbt_goods[goods_id]
+                inbound["received_batches"].append(
+                    {"id": f"BATCH{next(self._batch_seq):08d}", "goods_id": goods_id, "normal_quantity": normal,
+                     "defective_quantity": bad, "total_quantity": normal + bad,
+                     "product_ids": [s["product_id"] for s in entry["goods"]["skus"]],
+                     "sku_ids": [s["id"] for s in entry["goods"]["skus"]]})
+                detail = entry["on_hand_detail"]
+                detail["total"] += normal + bad
+                detail["available"] += normal
+                detail["unfulfillable"] += bad
+                self._emit_fbt_stock(goods_id)
+            if status is None:
+                got: dict[str, int] = {}
+                for batch in inbound["received_batches"]:
+                    got[batch["goods_id"]] = got.get(batch["goods_id"], 0) + batch["total_quantity"]
+                complete = all(got.get(p["goods_id"], 0) >= p["quantity"] for p in inbound["planned_goods"])
+                status = "RECEIVED" if complete else "PARTIALLY_RECEIVED"
+            self.record("inbound_received", inbound_order_id=ibr, received=dict(received), defective=dict(defective))
+        self.set_inbound_status(ibr, status, at=at)
+
+    def set_fbt_stock(self, key: str, *, total: int, available: int, reserved: int = 0,
+                      unfulfillable: int = 0) -> None:
+        """Set TikTok's FBT figures of one goods (by goods id, seller SKU or TikTok SKU id)."""
+        with self.hub.lock:
+            entry = self.fbt_goods[self._goods_for(key)]
+            entry["on_hand_detail"] = {"total": total, "available": available, "reserved": reserved,
+                                       "unfulfillable": unfulfillable}
+            self._emit_fbt_stock(entry["goods"]["id"])
+
+    def _emit_fbt_stock(self, goods_id: str) -> None:
+        """FBT_INVENTORY_UPDATE (type 24) for one goods, if registered."""
+        if not self.webhooks.get("FBT_INVENTORY_UPDATE"):
+            return
+        entry = self.fbt_goods[goods_id]
+        detail = entry["on_hand_detail"]
+        self._emit(24, {
+            "goods_id": goods_id,
+            "sku_id": entry["goods"]["skus"][0]["id"] if entry["goods"]["skus"] else "",
+            "fbt_warehouse_inventory": [{"fbt_warehouse_id": entry["fbt_warehouse_id"], "on_hand_detail": {
+                "total_quantity": detail["total"], "reserved_quantity": detail["reserved"],
+                "available_quantity": detail["available"]}}],
+            "update_time": self.now(),
+        })
+
+    def build_inventory_alert(self, seller_sku: str, *, status: str = "LOW_STOCK", alert_type: str = "REALTIME",
+                              lead_days: int | None = None, threshold: int | None = None,
+                              available: int = 3) -> tuple[dict[str, str], bytes]:
+        """A signed INVENTORY_STATUS_CHANGE (type 27) notification for one SKU (not sent: post it
+        yourself, e.g. twice)."""
+        ids = self.catalogue.ids(seller_sku)["tiktok"]
+        reason: dict[str, Any] = {"alert_type": alert_type}
+        if alert_type == "PREDICTION":
+            reason["lead_days"] = 21 if lead_days is None else lead_days
+        else:
+            reason["low_stock_threshold"] = 5 if threshold is None else threshold
+        data = {
+            "product_id": ids["product_id"],
+            "sku_id": ids["sku_id"],
+            "trigger_reason": reason,
+            "current_inventory_status": status,
+            "inventory_distribution": {"total_quantity": available + 2, "available_quantity": available,
+                                       "creator_reserved_quantity": 0, "campaign_reserved_quantity": 0,
+                                       "committed_quantity": 2},
+            "update_time": self.now(),
+        }
+        return self.build_notification(27, data)
+
+    def inventory_alert(self, seller_sku: str, **kwargs: Any) -> tuple[dict[str, str], bytes] | None:
+        """Send an INVENTORY_STATUS_CHANGE notification (if registered); returns what was sent."""
+        with self.hub.lock:
+            hook = self.webhooks.get("INVENTORY_STATUS_CHANGE")
+            if not hook:
+                return None
+            headers, body = self.build_inventory_alert(seller_sku, **kwargs)
+            self.hub.webhooks.emit(self.name, "INVENTORY_STATUS_CHANGE", hook["address"], headers, body)
+            return headers, body
 
 
 class TikTokAuthService(Service):

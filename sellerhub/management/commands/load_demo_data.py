@@ -1,3 +1,4 @@
+import logging
 from importlib import import_module
 
 from django.conf import settings
@@ -14,7 +15,7 @@ DEMO_USERS = {
     "owner": ("owner-demo", OWNER, "Olive Owner"),
     "ops": ("ops-demo", OPS, "Otto Ops"),
 }
-DEMO_APPS = ("inventory", "orders", "fulfilment", "metrics", "sellerhub.channels")
+DEMO_APPS = ("inventory", "orders", "fulfilment", "metrics", "sellerhub.channels", "inventory.fbt")
 
 
 class Command(BaseCommand):
@@ -30,6 +31,10 @@ class Command(BaseCommand):
         if User.objects.filter(username="owner", email="owner@demo.sellerhub.local").exists() and not options["force"]:
             self.stdout.write("Demo data already loaded; nothing to do (use --force to load again).")
             return
+        # Redis and the worker start after this command (make run): the pushes and syncs the demo
+        # data asks for wait for the scheduler's sweep instead of warning once per change.
+        for name in ("sellerhub.channels", "sellerhub.fulfilment", "inventory.services"):
+            logging.getLogger(name).setLevel(logging.ERROR)
         with transaction.atomic():
             users = {}
             for username, (password, role, full_name) in DEMO_USERS.items():
