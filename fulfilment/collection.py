@@ -348,7 +348,16 @@ def read_packages(*, account, package_ids, session: shipping.Session | None = No
     try:
         connector = session.connector(account)
         for package_id, platform in platforms.items():
-            info = api.parse_package(api.call(connector, api.package_request(package_id)))
+            try:
+                info = api.parse_package(api.call(connector, api.package_request(package_id)))
+            except api.ShippingError as exc:
+                if exc.retryable:
+                    raise  # TikTok unreachable: the next run reads them all again
+                # TikTok refuses to show this one (unknown or no longer ours): say so, go on.
+                PlatformPackage.objects.filter(pk=platform.pk).update(
+                    collection_error=f"TikTok could not be read: {exc}"[:500], synced_at=timezone.now())
+                counts["unreadable"] += 1
+                continue
             counts[apply_package_info(platform=platform, info=info) or "none"] += 1
     finally:
         if own:

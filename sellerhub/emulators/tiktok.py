@@ -11,6 +11,13 @@ missing credentials/parameters, 106001 bad signature, 105002 expired token, 3600
 limit, 36009003 internal, 36009009 unknown path). 21011044 (on hold) and 21011049 (72 h
 window) are from the docs; the other business codes below are the emulator's own choice
 and are returned with HTTP 200, as TikTok does for business errors.
+
+FBT and logistics notifications go to the address registered for their event type (PUT
+/event/202309/webhooks): PACKAGE_UPDATE (4) when a package ships or its carrier collects it,
+INBOUND_FBT_ORDER_STATUS_CHANGE (21), FBT_INVENTORY_UPDATE (24) and INVENTORY_STATUS_CHANGE (27).
+Steering helpers for tests and the demo: ``create_inbound_order``, ``receive_inbound``,
+``set_inbound_status``, ``set_fbt_stock``, ``collect_package``, ``inventory_alert``, and
+``build_notification`` / ``build_inventory_alert`` (signed, not sent: post them yourself).
 """
 
 from __future__ import annotations

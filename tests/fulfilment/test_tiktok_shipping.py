@@ -211,3 +211,17 @@ def test_a_tiktok_label_package_ships_only_through_a_collection_request(account,
     with pytest.raises(fulfilment.FulfilmentError, match="hand it over through a collection request"):
         fulfilment.ship_package(package=package, user=owner_user)
     assert not emulator.state.received("tiktok", "ship_package")
+
+
+def test_a_package_tiktok_does_not_know_is_reported_and_the_others_still_read(account, emulator, owner_user):
+    packages = platform_orders(emulator, account, 2)
+    for package in packages:
+        tiktok_shipping.prepare_package(package=package, user=owner_user)
+    request = collection.request_collection(packages=packages, method="DROP_OFF", user=owner_user)
+    collection.ship_collection(collection=request, user=owner_user)
+    Package.objects.filter(pk=packages[0].pk).update(external_id="1152999999999999999")  # unknown to TikTok
+    emulator.state.tiktok.collect_package(Package.objects.get(pk=packages[1].pk).external_id)
+    result = collection.sync_open()
+    assert result[account.name] == {"unreadable": 1, "collected": 1}
+    unknown = PlatformPackage.objects.get(package=packages[0])
+    assert unknown.collection_status == "scheduled" and "could not be read" in unknown.collection_error

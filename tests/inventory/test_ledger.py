@@ -106,6 +106,7 @@ def test_outbox_listeners_run_after_commit_only(stocked, main, django_capture_on
     tee = stocked("TEE-BLK-M", 5)
     ListingFactory(sku=tee)
     calls = []
+    registered = list(services._outbox_listeners)  # e.g. channel sync's: put back afterwards
     services.on_outbox_written(lambda ids: calls.append(ids))
     try:
         with django_capture_on_commit_callbacks(execute=False) as callbacks:
@@ -119,7 +120,7 @@ def test_outbox_listeners_run_after_commit_only(stocked, main, django_capture_on
             services.adjust(sku=tee, location=main, quantity=-1, reason="adjustment")
         assert StockLevel.objects.get(sku=tee, location=main).on_hand == 3
     finally:
-        services._outbox_listeners.clear()
+        services._outbox_listeners[:] = registered
 
 
 def test_nightly_reconcile_job_reports_drift(stocked, main):
