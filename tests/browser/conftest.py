@@ -35,7 +35,7 @@ def browser():
 @pytest.fixture
 def page(browser, live_server):
     context = browser.new_context(base_url=live_server.url, viewport={"width": 1280, "height": 900})
-    context.set_default_timeout(15000)
+    context.set_default_timeout(30000)  # generous: CI runs two test processes on two cores
     tab = context.new_page()
     yield tab
     context.close()

@@ -25,7 +25,8 @@ def test_scanning_a_bin_then_items_receives_stock_without_the_mouse(page, login)
         page.keyboard.press("Enter")
     page.keyboard.type("99999999", delay=2)  # an unknown label
     page.keyboard.press("Enter")
-    page.get_by_role("alert").filter(has_text="Unknown barcode 99999999").wait_for()
+    # Five scans are posted one after another; on a loaded two-core CI machine they can take a while.
+    page.get_by_role("alert").filter(has_text="Unknown barcode 99999999").wait_for(timeout=60000)
     tally = page.locator("#receive-log table tbody")
     assert "TEE-BLK-M" in tally.inner_text() and "MUG-01" in tally.inner_text()
     assert page.evaluate("document.activeElement.id") == "id_code"  # ready for the next scan
