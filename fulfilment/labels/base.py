@@ -9,6 +9,7 @@ own objects leaks out of its module, and no provider touches the database.
 
 from __future__ import annotations
 
+import abc
 import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -145,49 +146,53 @@ class ProviderEventData:
     raw: dict = field(default_factory=dict)
 
 
-class LabelProvider:
+class LabelProvider(abc.ABC):
     """The interface. Subclasses implement every method; each call is one HTTP exchange (or a
     few), never inside a database transaction."""
 
     name = ""
     display_name = ""
 
+    @abc.abstractmethod
     def describe(self) -> str:
         """Where it points, for the settings page (never the key)."""
-        raise NotImplementedError
 
+    @abc.abstractmethod
     def quote(self, request: ShipmentRequest) -> Quote:
-        raise NotImplementedError
+        """Implemented by each provider."""
 
+    @abc.abstractmethod
     def rates(self, shipment_id: str) -> Quote:
         """The rates of a shipment quoted before."""
-        raise NotImplementedError
 
+    @abc.abstractmethod
     def buy(self, shipment_id: str, rate_id: str) -> BoughtLabel:
         """Buy a rate; raises ``LabelAlreadyBought`` if the shipment already has a label."""
-        raise NotImplementedError
 
+    @abc.abstractmethod
     def bought_label(self, shipment_id: str) -> BoughtLabel | None:
         """The label already bought for a shipment (a purchase whose answer was lost), or None."""
-        raise NotImplementedError
 
+    @abc.abstractmethod
     def refund(self, shipment_id: str) -> str:
         """Ask for the label's money back; returns the provider's refund status."""
-        raise NotImplementedError
 
+    @abc.abstractmethod
     def track(self, tracking_code: str, carrier_code: str = "") -> TrackerUpdate:
         """Start following a tracking number (or get the existing tracker)."""
-        raise NotImplementedError
 
+    @abc.abstractmethod
     def tracker(self, tracker_id: str) -> TrackerUpdate:
-        raise NotImplementedError
+        """Implemented by each provider."""
 
+    @abc.abstractmethod
     def verify_webhook(self, headers: Mapping[str, str], body: bytes) -> bool:
-        raise NotImplementedError
+        """Implemented by each provider."""
 
+    @abc.abstractmethod
     def parse_event(self, body: bytes) -> ProviderEventData:
-        raise NotImplementedError
+        """Implemented by each provider."""
 
+    @abc.abstractmethod
     def register_webhook(self, url: str) -> str:
         """Make the provider send its events to ``url`` (signed); returns the webhook id."""
-        raise NotImplementedError
