@@ -6,7 +6,7 @@
 It needs no database. It prints, for --count packages:
 
 - SellerHub's own 4x6 labels rendered into ONE PDF through the real path
-  (``fulfilment.documents.render_labels_pdf``: dataclasses -> barcodes -> Django template ->
+  (``documents.render_labels_pdf``: dataclasses -> barcodes -> Django template ->
   WeasyPrint with the safe URL fetcher): seconds and labels per second (goal >= 40/s);
 - WeasyPrint alone rendering the same labels from static HTML (the HTML is prepared once,
   only ``write_pdf`` is timed), and the ratio real / WeasyPrint alone (goal <= 1.2);
@@ -32,7 +32,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "sellerhub.settings")
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 os.environ.setdefault("SECRET_KEY", "bench-only-not-secret-" + os.urandom(8).hex())
 
 GOAL_RATE = 40.0
@@ -67,7 +67,7 @@ def tracking_number(carrier, n):
 
 
 def make_labels(count):
-    from fulfilment.documents import Address, LabelData
+    from documents import Address, LabelData
 
     ship_from = Address(name="Shipping Dept", company="SellerHub Demo", street1="1200 S Figueroa St",
                         city="Los Angeles", state="CA", postal_code="90015", phone="+1 213 555 0100")
@@ -87,7 +87,7 @@ def make_labels(count):
 
 
 def make_slips(labels):
-    from fulfilment.documents import SlipData, SlipLine
+    from documents import SlipData, SlipLine
 
     return [SlipData(order_number=label.order_number, order_date=date(2026, 3, 2), ship_to=label.ship_to,
                      ship_from=label.ship_from, shop_name="SellerHub Demo", channel="TikTok Shop",
@@ -100,7 +100,7 @@ def provider_pdfs(count, own_pdf):
     """``count`` distinct one-page 4x6 PDFs: half cut from our rendering, half the emulator's."""
     from pypdf import PdfReader, PdfWriter
 
-    from sellerhub.emulators.documents import label_pdf
+    from devtools.emulators.documents import label_pdf
 
     pdfs = []
     reader = PdfReader(io.BytesIO(own_pdf))
@@ -136,7 +136,7 @@ def main():
     import weasyprint
     from pypdf import PdfReader
 
-    from fulfilment.documents import BatchItem, assemble_batch, labels_html, merge_pdfs, render_labels_pdf
+    from documents import BatchItem, assemble_batch, labels_html, merge_pdfs, render_labels_pdf
 
     count = args.count
     labels = make_labels(count)

@@ -69,7 +69,7 @@ def admin(maintenance_url, sql):
 def setup_django(url):
     os.environ["DATABASE_URL"] = url
     os.environ.setdefault("DEBUG", "true")
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "sellerhub.settings")
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
     import django  # noqa: PLC0415
 
     django.setup()

@@ -96,10 +96,10 @@ def stop(procs):
 
 
 def setup(emu):
+    from channels import services
+    from channels.emulated import catalogue_listings, emulator_connection
     from inventory import services as stock
     from inventory.models import SKU, Location
-    from sellerhub.channels import services
-    from sellerhub.channels.emulated import catalogue_listings, emulator_connection
 
     main = Location.objects.get(code="MAIN")
     for item in emu.state.catalogue.items:
@@ -154,9 +154,9 @@ def check(accounts, emu):
 def ingest(args, emu, accounts, env):
     from django.db import close_old_connections
 
+    from channels import jobs
+    from channels.models import SyncRun
     from orders.models import Order
-    from sellerhub.channels import jobs
-    from sellerhub.channels.models import SyncRun
 
     per_channel = args.orders // len(CHANNELS)
     rng = random.Random(11)
@@ -300,7 +300,7 @@ def main():
     import django_rq
 
     django_rq.get_queue("sync").empty()
-    from sellerhub.emulators import start_emulator
+    from devtools.emulators import start_emulator
 
     emu = start_emulator()
     env = {**os.environ, "DATABASE_URL": worker_db, "PYTHONPATH": str(ROOT)}

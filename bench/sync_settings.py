@@ -2,7 +2,7 @@
 read timeout (the emulator's slow answers take 1.5 s) and a short lock expiry (a killed worker's
 pull lock must not stall the benchmark for a minute)."""
 
-from sellerhub.settings import *  # noqa: F403
+from config.settings import *  # noqa: F403
 
 CHANNEL_SYNC_READ_TIMEOUT = 1.0
 CHANNEL_SYNC_LOCK_SECONDS = 10

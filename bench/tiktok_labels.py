@@ -23,7 +23,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 SCRATCH = tempfile.mkdtemp(prefix="sellerhub-bench-tiktok-")
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "sellerhub.settings")
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 os.environ.setdefault("SECRET_KEY", "bench-only-not-secret-" + os.urandom(8).hex())
 os.environ["DATABASE_URL"] = f"sqlite:///{SCRATCH}/bench.sqlite3"
 os.environ.setdefault("MEDIA_ROOT", f"{SCRATCH}/media")
@@ -47,10 +47,11 @@ def main():
     call_command("migrate", verbosity=0)
     from pypdf import PdfReader
 
-    from fulfilment import jobs, tiktok_shipping
+    from devtools.emulators import start_emulator
+    from fulfilment import jobs
     from fulfilment.models import PrintBatch
-    from fulfilment.tiktok_models import PlatformPackage
-    from sellerhub.emulators import start_emulator
+    from fulfilment.tiktok import shipping as tiktok_shipping
+    from fulfilment.tiktok.models import PlatformPackage
     from sellerhub.models import JobRun
     from tests.fulfilment.tiktok_support import connect, platform_orders, ship_from_address
 

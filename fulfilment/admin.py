@@ -107,4 +107,4 @@ class PrintBatchAdmin(ReadOnlyMixin, admin.ModelAdmin):
     list_filter = ["status", "fmt"]
 
 
-from fulfilment import tiktok_admin  # noqa: E402,F401  (TikTok Shipping models)
+from fulfilment.tiktok import admin as tiktok_admin  # noqa: E402,F401  (TikTok Shipping models)

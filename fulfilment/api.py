@@ -7,7 +7,7 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serial
 from rest_framework import serializers, status, viewsets
 from rest_framework.response import Response
 
-from fulfilment import carriers
+from integrations.carriers import registry as carriers
 from sellerhub.roles import perm
 
 MAX_NUMBER_LENGTH = 100

@@ -23,7 +23,7 @@ from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from fulfilment import documents as docs
+import documents as docs
 from fulfilment import printing, selectors, services
 from fulfilment.models import BoxPreset, Package, PickList
 from fulfilment.serializers import (

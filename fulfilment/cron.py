@@ -1,7 +1,7 @@
 """Fulfilment schedules for RQ's cron (collected by sellerhub/cron.py)."""
 
 from fulfilment.jobs import refresh_trackers
-from fulfilment.tiktok_jobs import sync_collections
+from fulfilment.tiktok.jobs import sync_collections
 
 
 def register(cron):

@@ -6,7 +6,7 @@ tracking number bought elsewhere, and manual orders shipped, in transit and deli
 their carrier scans on the timeline.
 
 Labels bought through EasyPost come from the loopback emulator that ``make run`` starts (with
-``DEBUG`` on and no ``EASYPOST_API_KEY``, see fulfilment/labels): open a package without a label
+``DEBUG`` on and no ``EASYPOST_API_KEY``, see integrations/labels): open a package without a label
 and press "Get rates". Loading again does nothing.
 """
 
@@ -18,8 +18,8 @@ import logging
 from django.utils import timezone
 
 from fulfilment import services
-from fulfilment.labels import Scan, TrackerUpdate
 from fulfilment.models import BoxPreset, CarrierMapping, Package, PickList
+from integrations.labels import Scan, TrackerUpdate
 from orders import services as order_services
 from orders.models import Fulfilment, Order, OrderStatus
 from sellerhub.models import Channel, ChannelAccount

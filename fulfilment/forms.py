@@ -6,8 +6,8 @@ from decimal import Decimal
 
 from django import forms
 
-from fulfilment import carriers
 from fulfilment.models import BoxPreset, PrintBatch
+from integrations.carriers import registry as carriers
 
 WEIGHT_UNITS = (("g", "g"), ("kg", "kg"), ("oz", "oz"), ("lb", "lb"))
 GRAMS = {"g": Decimal("1"), "kg": Decimal("1000"), "oz": Decimal("28.349523125"), "lb": Decimal("453.59237")}

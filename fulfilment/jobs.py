@@ -21,10 +21,11 @@ from django.db.models import F, Q
 from django.urls import reverse
 from django.utils import timezone
 
-from fulfilment import documents as docs
-from fulfilment import printing, services, tiktok_shipping
-from fulfilment.labels import NotConfigured, ProviderError, get_provider
+import documents as docs
+from fulfilment import printing, services
 from fulfilment.models import Package, PrintBatch
+from fulfilment.tiktok import shipping as tiktok_shipping
+from integrations.labels import NotConfigured, ProviderError, get_provider
 from sellerhub.jobs import progress, tracked
 
 log = logging.getLogger("sellerhub.fulfilment")

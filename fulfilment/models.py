@@ -76,7 +76,7 @@ class Package(models.Model):
     order = models.ForeignKey("orders.Order", on_delete=models.CASCADE, related_name="packages")
     external_id = models.CharField(max_length=64, blank=True, help_text="The channel's package id.")
     status = models.CharField(max_length=12, choices=Status.choices, default=Status.DRAFT, db_index=True)
-    carrier = models.CharField(max_length=32, blank=True, help_text="Carrier code (see fulfilment/carriers.py).")
+    carrier = models.CharField(max_length=32, blank=True, help_text="Carrier code (see integrations.carriers).")
     carrier_name = models.CharField(max_length=100, blank=True, help_text="The carrier as the channel named it.")
     service = models.CharField(max_length=100, blank=True)
     shipping_provider_id = models.CharField(max_length=64, blank=True)
@@ -408,4 +408,4 @@ class PrintBatchItem(models.Model):
 
 
 # TikTok Shipping: platform labels and collection requests (fulfilment/tiktok_models.py).
-from fulfilment.tiktok_models import CollectionRequest, PlatformPackage  # noqa: E402,F401
+from fulfilment.tiktok.models import CollectionRequest, PlatformPackage  # noqa: E402,F401

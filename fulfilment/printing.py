@@ -1,4 +1,4 @@
-"""From models to the documents package's dataclasses (``fulfilment.documents``): labels, packing
+"""From models to the documents package's dataclasses (``documents``): labels, packing
 slips, pick lists and the label provider's shipment request. Reads only; no writes.
 """
 
@@ -6,10 +6,10 @@ from __future__ import annotations
 
 from django.utils import timezone
 
-from fulfilment.documents import Address, LabelData, PickItem, PickListData, SlipData, SlipLine
-from fulfilment.documents.data import carrier_display_name
-from fulfilment.labels.base import Parcel, ShipmentRequest
+from documents import Address, LabelData, PickItem, PickListData, SlipData, SlipLine
+from documents.data import carrier_display_name
 from fulfilment.models import Package, PickList
+from integrations.labels.base import Parcel, ShipmentRequest
 from inventory.models import Location, Reservation
 from orders.models import Order
 

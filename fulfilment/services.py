@@ -20,20 +20,8 @@ from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from fulfilment import carriers, printing, selectors, tiktok_shipping
-from fulfilment import documents as docs
-from fulfilment.labels import (
-    BoughtLabel,
-    LabelAlreadyBought,
-    LabelProvider,
-    NotConfigured,
-    ProviderError,
-    ProviderEventData,
-    Quote,
-    Rate,
-    TrackerUpdate,
-    get_provider,
-)
+import documents as docs
+from fulfilment import printing, selectors
 from fulfilment.models import (
     BoxPreset,
     CarrierMapping,
@@ -47,6 +35,20 @@ from fulfilment.models import (
     PrintBatch,
     ProviderEvent,
     TrackingEvent,
+)
+from fulfilment.tiktok import shipping as tiktok_shipping
+from integrations.carriers import registry as carriers
+from integrations.labels import (
+    BoughtLabel,
+    LabelAlreadyBought,
+    LabelProvider,
+    NotConfigured,
+    ProviderError,
+    ProviderEventData,
+    Quote,
+    Rate,
+    TrackerUpdate,
+    get_provider,
 )
 from inventory import selectors as inventory_selectors
 from inventory.models import Location, Reservation
@@ -942,7 +944,7 @@ def ship_package(*, package: Package, user=None, at: dt.datetime | None = None) 
     ``tracking_uploaded_at`` is set, the order moves to shipped once all its units have shipped
     (consuming its reservation through the ledger), the tracking number is queued for upload to
     the channel and the carrier's scans are followed."""
-    from sellerhub.channels import services as channel_services  # noqa: PLC0415
+    from channels import services as channel_services  # noqa: PLC0415
 
     when = at or timezone.now()
     with transaction.atomic():
@@ -1006,7 +1008,7 @@ def _enqueue_tracking(package_id: int) -> None:
 
 def retry_tracking_push(*, package: Package, user=None):
     """Queue the package's tracking upload again (after a failure)."""
-    from sellerhub.channels import services as channel_services  # noqa: PLC0415
+    from channels import services as channel_services  # noqa: PLC0415
 
     current = Package.objects.select_related("order__account").get(pk=package.pk)
     if not current.is_shipped or not current.tracking_number:

@@ -1,6 +1,7 @@
 from django.urls import path
 
-from fulfilment import views, views_collection
+from fulfilment import views
+from fulfilment.tiktok import views as views_collection
 
 app_name = "fulfilment"
 

@@ -16,8 +16,8 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views import View
 from django.views.generic import TemplateView
 
-from fulfilment import carriers, printing, selectors, services
-from fulfilment import documents as docs
+import documents as docs
+from fulfilment import printing, selectors, services
 from fulfilment.forms import (
     PAPER,
     BatchForm,
@@ -34,8 +34,9 @@ from fulfilment.forms import (
     UploadLabelForm,
     WebhookForm,
 )
-from fulfilment.labels import NotConfigured, ProviderError, get_provider, provider_status
 from fulfilment.models import BoxPreset, Package, PackScan, PickList, PrintBatch
+from integrations.carriers import registry as carriers
+from integrations.labels import NotConfigured, ProviderError, get_provider, provider_status
 from orders.models import Order
 from sellerhub.access import RoleRequiredMixin
 from sellerhub.models import ChannelAccount

@@ -1,7 +1,7 @@
 """``POST /webhooks/easypost/``: the label provider's signed events (``tracker.updated``).
 
 Public (the signature is the authentication): ``X-Hmac-Signature`` is checked as EasyPost's own
-clients check it (labels.md §5, ``sellerhub.channels.signing``). A bad or missing signature gets
+clients check it (labels.md §5, ``integrations.channels.signing``). A bad or missing signature gets
 401 and changes nothing. Deliveries are at-least-once, so each event id is processed once: a
 repeat answers 200 "duplicate". A failed processing answers 500, so the provider sends it again.
 """
@@ -14,7 +14,7 @@ from django.http import JsonResponse
 from django.views.decorators.csrf import csrf_exempt
 
 from fulfilment import services
-from fulfilment.labels import NotConfigured, ProviderError, get_provider
+from integrations.labels import NotConfigured, ProviderError, get_provider
 
 log = logging.getLogger("sellerhub.fulfilment")
 

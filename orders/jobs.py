@@ -1,9 +1,9 @@
 """Background jobs of the orders app.
 
 Re-fetching orders from their channel needs that channel's connector, which the channel-sync
-issue adds under ``sellerhub.channels.connectors``. The contract this module relies on:
+issue adds under ``integrations.channels.connectors``. The contract this module relies on:
 
-    sellerhub.channels.connectors.connector_for(account) -> connector or None
+    integrations.channels.connectors.connector_for(account) -> connector or None
     connector.fetch_order_payloads(external_ids: list[str]) -> list[dict]  # the channel's order JSON
 
 Where there is no connector (or the account has no credentials), ``start_refetch`` enqueues
@@ -30,7 +30,7 @@ def connector_for(account: ChannelAccount):
     if account.channel == Channel.MANUAL:
         return None
     try:
-        module = importlib.import_module("sellerhub.channels.connectors")
+        module = importlib.import_module("integrations.channels.connectors")
     except ImportError:
         return None
     factory = getattr(module, "connector_for", None)

@@ -11,8 +11,8 @@ from dataclasses import dataclass
 from django.db.models import Count, F, Prefetch, Q, QuerySet, Sum
 from django.utils import timezone
 
-from fulfilment import carriers
 from fulfilment.models import Package
+from integrations.carriers import registry as carriers
 from inventory.models import SKU, Location, Reservation, StockLevel
 from orders.models import (
     PRE_SHIP_STATUSES,

@@ -31,8 +31,8 @@ from django.db import IntegrityError, transaction
 from django.db.models import F, Q, Sum
 from django.utils import timezone
 
-from fulfilment import carriers
 from fulfilment.models import Package, PackageLine
+from integrations.carriers import registry as carriers
 from inventory import services as stock
 from inventory.models import SKU, ChannelListing, Location, Reservation, StockLevel
 from orders import deadlines

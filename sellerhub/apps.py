@@ -13,10 +13,6 @@ class SellerHubConfig(AppConfig):
 
         post_migrate.connect(sync_ops_model_permissions, dispatch_uid="sellerhub.sync_ops_model_permissions")
 
-        from sellerhub.channels import startup  # noqa: PLC0415
-
-        startup.ready()
-
 
 class SellerHubAdminConfig(admin_apps.AdminConfig):
     default = False

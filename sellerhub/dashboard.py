@@ -6,7 +6,7 @@ module `<app>/dashboard.py`; a panel is `{"title", "template", "context", "permi
 
 from importlib import import_module
 
-APPS = ("inventory", "inventory.fbt", "orders", "fulfilment", "metrics", "sellerhub.channels")
+APPS = ("inventory", "inventory.fbt", "orders", "fulfilment", "metrics", "channels")
 
 
 def panels_for(request):

@@ -57,7 +57,7 @@ def start_server(*, socket_path, data_dir, persist=True):
 def main(argv=None):
     from django.conf import settings  # noqa: PLC0415
 
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "sellerhub.settings")
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
     parser = argparse.ArgumentParser(description="Run the embedded Redis server in the foreground.")
     parser.add_argument("--socket", default=None)
     options = parser.parse_args(argv)

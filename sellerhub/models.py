@@ -100,6 +100,3 @@ class ChannelAccount(models.Model):
     def __str__(self):
         return f"{self.name} ({self.get_channel_display()})"
 
-
-# Sync state of the channel connections (cursors, runs, webhook deliveries, tracking pushes).
-from sellerhub.channels.models import SyncCursor, SyncRun, TrackingPush, WebhookDelivery  # noqa: E402,F401

@@ -22,7 +22,7 @@ CAPABILITIES = {
 }
 
 # Apps whose models ops may edit in the Django admin.
-OPS_ADMIN_APPS = ("sellerhub", "inventory", "orders", "fulfilment", "metrics", "authtoken")
+OPS_ADMIN_APPS = ("sellerhub", "inventory", "orders", "fulfilment", "channels", "metrics", "authtoken")
 
 
 def perm(codename):

@@ -33,15 +33,15 @@ PLANNING = [("HOOD-NVY-M", 6), ("TOTE-NAT", 10)]
 
 
 def _emulator_warehouse_id() -> str:
-    from sellerhub.emulators.tiktok import FBT_WAREHOUSE_ID  # noqa: PLC0415
+    from devtools.emulators.tiktok import FBT_WAREHOUSE_ID  # noqa: PLC0415
 
     return FBT_WAREHOUSE_ID
 
 
 def _goods_id(seller_sku: str) -> str:
     """The emulator's goods id of a demo SKU (its goods are numbered in catalogue order)."""
-    from sellerhub.channels.demo import SEED_FILE  # noqa: PLC0415
-    from sellerhub.emulators import Catalogue  # noqa: PLC0415
+    from channels.demo import SEED_FILE  # noqa: PLC0415
+    from devtools.emulators import Catalogue  # noqa: PLC0415
 
     items = [item.sku for item in Catalogue.from_file(SEED_FILE).items_for("tiktok")]
     return str(7500000000000000001 + items.index(seller_sku)) if seller_sku in items else ""
@@ -59,7 +59,7 @@ def load(*, users):
     if not InboundShipment.objects.exists():
         _load(owner, warehouse)
     # TikTok Shipping (fulfilment): a scheduled pickup, and TikTok-label orders ready for one.
-    from fulfilment import tiktok_demo  # noqa: PLC0415
+    from fulfilment.tiktok import demo as tiktok_demo  # noqa: PLC0415
 
     tiktok_demo.load(users=users)
 

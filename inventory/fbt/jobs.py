@@ -231,7 +231,7 @@ def process(notification: TikTokNotification) -> tuple[str, str]:
         return Notice.PROCESSED, result["message"][:500]
     if kind == tiktok.PACKAGE_UPDATE:
         try:
-            from fulfilment import collection  # noqa: PLC0415
+            from fulfilment.tiktok import collection  # noqa: PLC0415
         except ImportError:
             return Notice.IGNORED, "package updates are not followed here"
         return collection.handle_package_update(account=account, payload=notification.payload)

@@ -2,7 +2,7 @@
 (IB-00012-C02), the inbound reference (and TikTok's IBR number once known), the FBT warehouse,
 and each SKU in the carton with its goods barcode and quantity.
 
-Rendered like every SellerHub document (fulfilment.documents: a Django template through
+Rendered like every SellerHub document (documents: a Django template through
 WeasyPrint with its safe URL fetcher, Code 128 as inline SVG)."""
 
 from __future__ import annotations
@@ -28,7 +28,7 @@ def goods_barcode_value(line) -> str:
 
 
 def carton_context(shipment: InboundShipment, cartons) -> dict:
-    from fulfilment.documents import code128  # noqa: PLC0415
+    from documents import code128  # noqa: PLC0415
 
     total = len(cartons)
     pages = []
@@ -74,7 +74,7 @@ def carton_context(shipment: InboundShipment, cartons) -> dict:
 
 def render_carton_labels(shipment: InboundShipment, cartons=None) -> bytes:
     """The carton labels of a shipment (all its cartons, or the given ones) as one PDF."""
-    from fulfilment.documents import render_pdf  # noqa: PLC0415
+    from documents import render_pdf  # noqa: PLC0415
 
     all_cartons = list(shipment.cartons.prefetch_related("items__line__sku").order_by("number"))
     chosen = all_cartons if cartons is None else [c for c in all_cartons if c.pk in {x.pk for x in cartons}]

@@ -51,7 +51,7 @@ class FbtError(Exception):
 
 
 def _request(method, path, *, params=(), json=None, operation=""):
-    from sellerhub.channels.connectors.base import ApiRequest  # noqa: PLC0415
+    from integrations.channels.connectors.base import ApiRequest  # noqa: PLC0415
 
     return ApiRequest(method, path, params=tuple(params), json=json, operation=operation)
 
@@ -319,13 +319,13 @@ def package_ids_of(payload) -> list[str]:
 def open_connector(account):
     """The account's TikTok connector, refreshing an expired token the way channel sync does
     (under its lock, storing the fresh credentials) when that is available."""
-    from sellerhub.channels.connectors import connector_for  # noqa: PLC0415
+    from integrations.channels.connectors import connector_for  # noqa: PLC0415
 
     if account is None or account.channel != "tiktok":
         raise FbtError("FBT needs a connected TikTok Shop account")
     connector = connector_for(account)
     try:
-        from sellerhub.channels.jobs import _refresher  # noqa: PLC0415
+        from channels.jobs import _refresher  # noqa: PLC0415
 
         connector.token_refresher = _refresher(account.pk)
     except (ImportError, AttributeError):  # pragma: no cover - channel sync without its refresher
@@ -335,7 +335,7 @@ def open_connector(account):
 
 def call(connector, request) -> Any:
     """Send one request through the connector; its data, or FbtError with the channel's reason."""
-    from sellerhub.channels.connectors import ChannelError  # noqa: PLC0415
+    from integrations.channels.connectors import ChannelError  # noqa: PLC0415
 
     try:
         return connector.call(request).data

@@ -20,9 +20,9 @@ from django.db import transaction
 from django.http import JsonResponse
 from django.views.decorators.csrf import csrf_exempt
 
+from integrations.channels import signing
 from inventory.fbt import jobs, services, tiktok
 from inventory.fbt.models import TikTokNotification
-from sellerhub.channels import signing
 from sellerhub.models import Channel, ChannelAccount
 
 log = logging.getLogger("sellerhub.fbt")

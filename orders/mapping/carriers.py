@@ -1,5 +1,5 @@
 """Channel carrier names (TikTok's ``shipping_provider_name``, WooCommerce's tracking plug-ins,
-Etsy's ``carrier_name``) to SellerHub carrier codes (``fulfilment.carriers.CARRIERS``).
+Etsy's ``carrier_name``) to SellerHub carrier codes (``integrations.carriers.registry.CARRIERS``).
 
     >>> carrier_code("USPS")
     'usps'
@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import re
 
-from fulfilment.carriers import CARRIERS
+from integrations.carriers.registry import CARRIERS
 
 # Names channels use that are not simply our display name or code (compared squashed: lower
 # case, letters and digits only). Longest first wins, so "dhlecommerce" beats "dhl".

@@ -5,8 +5,8 @@ import django_rq
 import pytest
 from rq import SimpleWorker
 
+from channels import coordination
 from orders.models import Order
-from sellerhub.channels import coordination
 from tests.core.factories import UserFactory
 from tests.sync.conftest import emu, emulator  # noqa: F401  (fixtures)
 

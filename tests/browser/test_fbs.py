@@ -12,15 +12,15 @@ import pytest
 from django.urls import reverse
 from rq import SimpleWorker
 
+from channels import jobs as channel_jobs
+from channels import services as channel_services
+from channels.emulated import catalogue_listings, emulator_connection
+from channels.models import TrackingPush
+from devtools.emulators import EmulatorConfig, start_emulator
 from fulfilment.models import CarrierMapping, Package
 from inventory import services as stock
 from inventory.models import Location
 from orders.models import Order, OrderStatus
-from sellerhub.channels import jobs as channel_jobs
-from sellerhub.channels import services as channel_services
-from sellerhub.channels.emulated import catalogue_listings, emulator_connection
-from sellerhub.channels.models import TrackingPush
-from sellerhub.emulators import EmulatorConfig, start_emulator
 from tests.core.factories import UserFactory
 from tests.fulfilment.conftest import CATALOGUE, FOUR_BY_SIX, SEED, WEBHOOK_SECRET, barcodes, pdf_pages
 from tests.inventory.factories import SKUFactory, make_ean13

@@ -5,9 +5,9 @@ with that slot; the packages show scheduled, then collected after the emulator's
 import pytest
 from django.urls import reverse
 
-from fulfilment import tiktok_shipping
+from devtools.emulators import start_emulator
 from fulfilment.models import Package
-from sellerhub.emulators import start_emulator
+from fulfilment.tiktok import shipping as tiktok_shipping
 from tests.core.factories import UserFactory
 from tests.fulfilment.tiktok_support import connect, platform_orders, run_jobs, ship_from_address
 

@@ -4,10 +4,10 @@ the admin, and can retry failed runs from there."""
 import pytest
 from django.test import Client
 
+from channels import jobs
+from channels.models import SyncRun
 from orders import jobs as order_jobs
 from orders.models import Order
-from sellerhub.channels import jobs
-from sellerhub.channels.models import SyncRun
 
 pytestmark = pytest.mark.django_db
 
@@ -20,12 +20,13 @@ def test_ops_browse_the_sync_state(ops_user, listed, emulator, django_capture_on
     client = Client()
     client.force_login(ops_user)
     for model in ("channelaccount", "syncrun", "synccursor", "webhookdelivery", "trackingpush"):
-        assert client.get(f"/admin/sellerhub/{model}/").status_code == 200, model
+        app = "sellerhub" if model == "channelaccount" else "channels"
+        assert client.get(f"/admin/{app}/{model}/").status_code == 200, model
     failed = SyncRun.objects.get(status="failed")
-    assert client.get(f"/admin/sellerhub/syncrun/{failed.pk}/change/").status_code == 200
+    assert client.get(f"/admin/channels/syncrun/{failed.pk}/change/").status_code == 200
     emulator.state.faults.clear()
     with django_capture_on_commit_callbacks(execute=True):
-        response = client.post("/admin/sellerhub/syncrun/", {"action": "retry", "_selected_action": [failed.pk]})
+        response = client.post("/admin/channels/syncrun/", {"action": "retry", "_selected_action": [failed.pk]})
     assert response.status_code == 302
     import django_rq
 
@@ -49,8 +50,8 @@ def test_old_history_is_pruned(listed):
 
     from django.utils import timezone
 
-    from sellerhub.channels import services
-    from sellerhub.channels.models import WebhookDelivery
+    from channels import services
+    from channels.models import WebhookDelivery
 
     now = timezone.now()
     account = listed["tiktok"]

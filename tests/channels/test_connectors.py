@@ -8,8 +8,8 @@ import time
 
 import pytest
 
-from sellerhub.channels import jobs
-from sellerhub.channels.connectors import (
+from channels import jobs
+from integrations.channels.connectors import (
     ApiRequest,
     AuthFailed,
     RateLimited,
@@ -17,8 +17,8 @@ from sellerhub.channels.connectors import (
     StockPush,
     connector_for,
 )
-from sellerhub.channels.connectors.base import backoff_delay, parse_retry_after
-from sellerhub.channels.connectors.woocommerce import stock_batch_request
+from integrations.channels.connectors.base import backoff_delay, parse_retry_after
+from integrations.channels.connectors.woocommerce import stock_batch_request
 from sellerhub.models import ChannelAccount
 
 pytestmark = pytest.mark.django_db
@@ -191,7 +191,7 @@ def test_backoff_grows_with_jitter_and_respects_retry_after():
 
 
 def test_tiktok_test_connection_finds_the_shop_cipher_and_warehouse(accounts, emulator):
-    from sellerhub.channels import services
+    from channels import services
 
     account = accounts["tiktok"]
     creds = {k: v for k, v in account.credentials.items() if k not in ("shop_cipher", "warehouse_id")}

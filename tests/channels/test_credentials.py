@@ -7,7 +7,7 @@ import pytest
 from django.db import connection
 from django.test import Client
 
-from sellerhub.channels import services
+from channels import services
 from sellerhub.models import ChannelAccount
 
 pytestmark = pytest.mark.django_db

@@ -7,11 +7,11 @@ import json
 
 import pytest
 
+from channels import demo, jobs
+from devtools.emulators import Catalogue, EmulatorConfig, start_emulator
 from inventory import demo as inventory_demo
 from inventory.models import ChannelListing
 from orders.models import Order
-from sellerhub.channels import demo, jobs
-from sellerhub.emulators import Catalogue, EmulatorConfig, start_emulator
 from sellerhub.models import ChannelAccount
 
 pytestmark = pytest.mark.django_db
@@ -20,13 +20,13 @@ pytestmark = pytest.mark.django_db
 def test_the_emulator_seed_lists_the_inventory_demo_skus():
     seeded = {item["sku"] for item in json.loads(demo.SEED_FILE.read_text())["items"]}
     demo_skus = {row[0] for _product, _brand, _size, rows in inventory_demo.CATALOGUE for row in rows}
-    assert seeded == demo_skus, "regenerate sellerhub/channels/demo_catalogue.json from inventory/demo.py"
+    assert seeded == demo_skus, "regenerate channels/demo_catalogue.json from inventory/demo.py"
 
 
 def test_the_procfile_starts_the_emulator_with_the_demo_catalogue():
-    procfile = (demo.SEED_FILE.parents[2] / "Procfile").read_text()
+    procfile = (demo.SEED_FILE.parents[1] / "Procfile").read_text()
     line = next(ln for ln in procfile.splitlines() if ln.startswith("emulator:"))
-    assert "-m sellerhub.emulators --port 8010" in line and "demo_catalogue.json" in line
+    assert "-m devtools.emulators --port 8010" in line and "demo_catalogue.json" in line
     assert "--orders-per-minute" in line
 
 

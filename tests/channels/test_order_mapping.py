@@ -9,9 +9,9 @@ from decimal import Decimal
 
 import pytest
 
+from devtools.emulators import EmulatorState
 from orders.mapping import PayloadError, map_order
 from orders.models import OrderStatus
-from sellerhub.emulators import EmulatorState
 
 S = OrderStatus
 

@@ -10,12 +10,12 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from rq import SimpleWorker
 
+from channels import coordination, jobs, services
+from channels.emulated import emulator_connection
+from channels.models import SyncRun
+from integrations.channels.connectors import RemoteListing
 from inventory.models import SKU, ChannelListing, StockOutbox
 from orders.models import Order
-from sellerhub.channels import coordination, jobs, services
-from sellerhub.channels.connectors import RemoteListing
-from sellerhub.channels.emulated import emulator_connection
-from sellerhub.channels.models import SyncRun
 from sellerhub.models import ChannelAccount, JobRun
 
 pytestmark = pytest.mark.django_db

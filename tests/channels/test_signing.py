@@ -11,7 +11,7 @@ import hmac
 
 import pytest
 
-from sellerhub.channels import signing
+from integrations.channels import signing
 
 # --- vectors quoted in the domain docs --------------------------------------------------
 

@@ -11,10 +11,10 @@ import django_rq
 import pytest
 from rq import SimpleWorker
 
+from channels import coordination, services
+from channels.emulated import WOO_WEBHOOK_SECRET
+from channels.models import WebhookDelivery
 from orders.models import Order
-from sellerhub.channels import coordination, services
-from sellerhub.channels.emulated import WOO_WEBHOOK_SECRET
-from sellerhub.channels.models import WebhookDelivery
 
 pytestmark = pytest.mark.django_db
 SQUARE_KEY = "sq-signature-key-for-tests"
@@ -139,7 +139,7 @@ def test_other_events_are_recorded_but_not_acted_on(client, hooked, emulator, dj
     creds = emulator.state.config.credentials
     body = json.dumps({"type": 6, "tts_notification_id": "deauth-1", "shop_id": creds.tiktok_shop_id,
                        "timestamp": 1, "data": {}}).encode()
-    from sellerhub.channels.signing import tiktok_webhook_signature
+    from integrations.channels.signing import tiktok_webhook_signature
 
     sig = tiktok_webhook_signature(app_key=creds.tiktok_app_key, app_secret=creds.tiktok_app_secret, body=body)
     with django_capture_on_commit_callbacks(execute=True):

@@ -196,7 +196,7 @@ def test_demo_loader_creates_a_user_per_role_once(db, settings):
 def test_production_settings_pass_check_deploy():
     env = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "PYTEST"))}
     env.update({
-        "DJANGO_SETTINGS_MODULE": "sellerhub.settings",
+        "DJANGO_SETTINGS_MODULE": "config.settings",
         "DEBUG": "false",
         "SECRET_KEY": "production-" + "k3y-" * 16,
         "ALLOWED_HOSTS": "shop.example.com",
@@ -210,7 +210,7 @@ def test_production_settings_pass_check_deploy():
 
 def test_production_settings_refuse_a_missing_secret_key():
     env = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "PYTEST", "SECRET_KEY"))}
-    env.update({"DJANGO_SETTINGS_MODULE": "sellerhub.settings", "DEBUG": "false"})
+    env.update({"DJANGO_SETTINGS_MODULE": "config.settings", "DEBUG": "false"})
     result = subprocess.run([sys.executable, "manage.py", "check"], cwd=ROOT, env=env,
                             capture_output=True, text=True, timeout=120)
     assert result.returncode != 0 and "SECRET_KEY must be set" in result.stderr

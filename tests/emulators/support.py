@@ -15,8 +15,8 @@ from typing import Any
 
 import requests
 
-from sellerhub.channels.signing import tiktok_sign
-from sellerhub.emulators import EmulatorHandle, start_emulator
+from devtools.emulators import EmulatorHandle, start_emulator
+from integrations.channels.signing import tiktok_sign
 
 
 @contextlib.contextmanager

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 import requests
 
-from sellerhub.emulators import EmulatorConfig, EmulatorState, SeedItem, tracking
+from devtools.emulators import EmulatorConfig, EmulatorState, SeedItem, tracking
 from tests.emulators.support import running_emulator, woo_session
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -129,7 +129,7 @@ def free_port() -> int:
 def test_command_line_process():
     port = free_port()
     proc = subprocess.Popen(
-        [sys.executable, "-m", "sellerhub.emulators", "--port", str(port), "--orders", "3"],
+        [sys.executable, "-m", "devtools.emulators", "--port", str(port), "--orders", "3"],
         cwd=ROOT,
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,

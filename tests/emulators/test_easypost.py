@@ -7,8 +7,8 @@ import io
 import pytest
 import requests
 
-from sellerhub.channels import signing
-from sellerhub.emulators import tracking
+from devtools.emulators import tracking
+from integrations.channels import signing
 from tests.emulators.support import WebhookReceiver, running_emulator
 
 easypost = pytest.importorskip("easypost")

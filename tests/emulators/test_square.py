@@ -7,7 +7,7 @@ import datetime as dt
 import pytest
 import requests
 
-from sellerhub.channels import signing
+from integrations.channels import signing
 from tests.emulators.support import WebhookReceiver, running_emulator, square_session
 
 

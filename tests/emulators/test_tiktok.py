@@ -9,9 +9,9 @@ import time
 import pytest
 import requests
 
-from sellerhub.channels import signing
-from sellerhub.emulators import tracking
-from sellerhub.emulators.tiktok import PROVIDER_BY_NAME
+from devtools.emulators import tracking
+from devtools.emulators.tiktok import PROVIDER_BY_NAME
+from integrations.channels import signing
 from tests.emulators.support import TikTokClient, WebhookReceiver, running_emulator
 
 USPS = PROVIDER_BY_NAME["USPS"]

@@ -7,7 +7,7 @@ import json
 
 import pytest
 
-from sellerhub.channels import signing
+from integrations.channels import signing
 from tests.emulators.support import TikTokClient, WebhookReceiver, running_emulator
 
 

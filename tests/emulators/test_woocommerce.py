@@ -8,7 +8,7 @@ import json
 import pytest
 import requests
 
-from sellerhub.channels import signing
+from integrations.channels import signing
 from tests.emulators.support import WebhookReceiver, running_emulator, woo_session
 
 API = "/wp-json/wc/v3"

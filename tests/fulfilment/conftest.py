@@ -13,12 +13,12 @@ import zxingcpp
 from django.utils import timezone
 from pypdf import PdfReader
 
+from devtools.emulators import EmulatorConfig, start_emulator
 from fulfilment.models import BoxPreset
 from inventory import services as stock
 from inventory.models import Location
 from orders import services as order_services
 from orders.models import Order, OrderStatus
-from sellerhub.emulators import EmulatorConfig, start_emulator
 from tests.inventory.factories import SKUFactory, make_ean13
 from tests.orders.factories import ChannelAccountFactory, OrderFactory, OrderLineFactory
 
@@ -102,8 +102,8 @@ def emu():
 @pytest.fixture
 def tiktok(emu, skus, settings, uses_rq):
     """A TikTok account connected to the emulator, its listings matched to our SKUs."""
-    from sellerhub.channels import services as channel_services
-    from sellerhub.channels.emulated import catalogue_listings, emulator_connection
+    from channels import services as channel_services
+    from channels.emulated import catalogue_listings, emulator_connection
 
     emu.state.reset()
     settings.CHANNEL_SYNC_BACKOFF_BASE = 0.01
@@ -119,7 +119,7 @@ def tiktok(emu, skus, settings, uses_rq):
 @pytest.fixture
 def tiktok_order(tiktok, emu):
     """tiktok_order({"MUG-01": 1}) -> the order made on the emulated TikTok Shop, pulled in and confirmed."""
-    from sellerhub.channels import jobs as channel_jobs
+    from channels import jobs as channel_jobs
 
     def make(skus):
         external_id = emu.state.generate_orders("tiktok", 1, skus=skus)[0]

@@ -9,7 +9,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from rq import SimpleWorker
 
-from fulfilment import documents as docs
+import documents as docs
 from fulfilment import services
 from fulfilment.models import Package, PrintBatch
 from sellerhub.models import JobRun

@@ -1,7 +1,7 @@
-"""Tracking-number validation and carrier detection (fulfilment.carriers).
+"""Tracking-number validation and carrier detection (integrations.carriers.registry).
 
 The valid and invalid numbers come straight from the data files in
-fulfilment/carrier_data/ (jkeen/tracking_number_data), read here independently of the
+integrations/carriers/data/ (jkeen/tracking_number_data), read here independently of the
 module, so every number the data lists is judged. No database needed.
 """
 
@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from fulfilment.carriers import (
+from integrations.carriers.registry import (
     CARRIERS,
     Outcome,
     TrackingFormat,
@@ -21,7 +21,7 @@ from fulfilment.carriers import (
     validate,
 )
 
-DATA_DIR = Path(__file__).resolve().parents[2] / "fulfilment" / "carrier_data"
+DATA_DIR = Path(__file__).resolve().parents[2] / "integrations" / "carriers" / "data"
 
 # Which data entry (file, entry name) belongs to which SellerHub carrier code.
 ENTRY_CARRIER = {

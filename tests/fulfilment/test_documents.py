@@ -17,7 +17,7 @@ import pytest
 import zxingcpp
 from pypdf import PdfReader
 
-from fulfilment.documents import (
+from documents import (
     Address,
     BarcodeError,
     DocumentError,
@@ -39,10 +39,10 @@ from fulfilment.documents import (
     render_pdf,
     render_pick_list_pdf,
 )
-from fulfilment.documents.barcodes import DOT_MM, QUIET_MODULES
-from fulfilment.documents.builders import LABEL_BARCODE_WIDTH_MM, label_context
-from fulfilment.documents.data import format_weight
-from fulfilment.documents.render import BASE_URL, SafeURLFetcher, html_to_pdf
+from documents.barcodes import DOT_MM, QUIET_MODULES
+from documents.builders import LABEL_BARCODE_WIDTH_MM, label_context
+from documents.data import format_weight
+from documents.render import BASE_URL, SafeURLFetcher, html_to_pdf
 
 # Page sizes in points (1/72 in).
 FOUR_BY_SIX = (288, 432)

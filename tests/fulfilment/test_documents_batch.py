@@ -8,7 +8,9 @@ import pytest
 from pypdf import PdfReader, PdfWriter, Transformation
 from pypdf.generic import RectangleObject
 
-from fulfilment.documents import (
+from devtools.emulators.documents import label_pdf as provider_label_pdf
+from devtools.emulators.documents import label_zpl as provider_label_zpl
+from documents import (
     BatchError,
     BatchItem,
     DocumentError,
@@ -23,9 +25,7 @@ from fulfilment.documents import (
     render_labels_pdf,
     render_packing_slip_pdf,
 )
-from fulfilment.documents.zpl import HEIGHT, WIDTH, is_zpl
-from sellerhub.emulators.documents import label_pdf as provider_label_pdf
-from sellerhub.emulators.documents import label_zpl as provider_label_zpl
+from documents.zpl import HEIGHT, WIDTH, is_zpl
 from tests.fulfilment.test_documents import (
     FOUR_BY_SIX,
     LETTER,

@@ -7,7 +7,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from fulfilment import documents as docs
+import documents as docs
 from fulfilment import services
 from fulfilment.models import Package
 from tests.fulfilment.conftest import A4, FOUR_BY_SIX, LETTER, barcodes, pdf_pages
@@ -56,7 +56,7 @@ def test_a_purchase_whose_answer_was_lost_is_picked_up_not_bought_again(package,
     # EasyPost sold the label but SellerHub never heard back (the worker died): the shipment has it.
     import easypost as client_lib
 
-    from sellerhub.emulators.routing import Request  # noqa: F401
+    from devtools.emulators.routing import Request  # noqa: F401
 
     client = client_lib.EasyPostClient(easypost.state.config.credentials.easypost_test_key,
                                        api_base=easypost.url("easypost"))

@@ -8,11 +8,11 @@ import pytest
 from django.urls import reverse
 from rq import SimpleWorker
 
+from channels.models import TrackingPush
 from fulfilment import services
 from fulfilment.models import CarrierMapping, Package
 from inventory.models import Reservation, StockLevel, StockMovement
 from orders.models import OrderStatus
-from sellerhub.channels.models import TrackingPush
 
 pytestmark = pytest.mark.django_db
 

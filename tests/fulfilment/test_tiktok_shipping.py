@@ -11,12 +11,14 @@ from django.test import Client
 from django.urls import reverse
 from pypdf import PdfReader
 
-from fulfilment import collection, tiktok_jobs, tiktok_shipping
+from devtools.emulators import start_emulator
 from fulfilment import services as fulfilment
 from fulfilment.models import Package, PrintBatch
-from fulfilment.tiktok_models import CollectionRequest, PlatformPackage
+from fulfilment.tiktok import collection
+from fulfilment.tiktok import jobs as tiktok_jobs
+from fulfilment.tiktok import shipping as tiktok_shipping
+from fulfilment.tiktok.models import CollectionRequest, PlatformPackage
 from inventory.fbt.models import TikTokNotification
-from sellerhub.emulators import start_emulator
 from sellerhub.models import JobRun
 from tests.fulfilment.tiktok_support import connect, platform_orders, run_jobs, ship_from_address
 

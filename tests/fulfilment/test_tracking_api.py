@@ -1,8 +1,8 @@
 """GET /api/v1/tracking/validate: every test number of tracking_number_data for UPS, USPS, FedEx
 and DHL (Express and eCommerce) is judged, through the API, as the data lists it.
 
-The numbers are read from the data files (fulfilment/carrier_data/, copies of
-shared/data/tracking_number_data) independently of fulfilment.carriers. One test per carrier
+The numbers are read from the data files (integrations/carriers/data/, copies of
+shared/data/tracking_number_data) independently of integrations.carriers.registry. One test per carrier
 loops over its numbers and collects every misjudgement, so a failure lists them all.
 """
 
@@ -11,9 +11,9 @@ from pathlib import Path
 
 import pytest
 
-from fulfilment.carriers import normalise
+from integrations.carriers.registry import normalise
 
-DATA_DIR = Path(__file__).resolve().parents[2] / "fulfilment" / "carrier_data"
+DATA_DIR = Path(__file__).resolve().parents[2] / "integrations" / "carriers" / "data"
 URL = "/api/v1/tracking/validate"
 
 # carrier code -> [(data file, entry names or None for all, only numbers ending with this suffix)]

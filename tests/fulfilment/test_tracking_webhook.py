@@ -13,8 +13,8 @@ from rq import SimpleWorker
 
 from fulfilment import services
 from fulfilment.models import Package, ProviderEvent, TrackingEvent
+from integrations.channels import signing
 from orders.models import OrderEvent, OrderStatus
-from sellerhub.channels import signing
 from tests.fulfilment.conftest import WEBHOOK_SECRET
 
 pytestmark = pytest.mark.django_db

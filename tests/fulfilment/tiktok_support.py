@@ -7,13 +7,13 @@ from __future__ import annotations
 import django_rq
 from rq import SimpleWorker
 
+from channels.emulated import emulator_connection
 from fulfilment import services as fulfilment
 from inventory import services as stock
 from inventory.models import SKU, Location
 from orders import services as orders
 from orders.mapping import map_order
 from orders.models import Order
-from sellerhub.channels.emulated import emulator_connection
 from sellerhub.models import Channel, ChannelAccount
 
 

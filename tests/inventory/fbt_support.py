@@ -5,9 +5,9 @@ from __future__ import annotations
 import django_rq
 from rq import SimpleWorker
 
+from channels.emulated import emulator_connection
+from devtools.emulators.tiktok import FBT_WAREHOUSE_ID
 from inventory.models import Location
-from sellerhub.channels.emulated import emulator_connection
-from sellerhub.emulators.tiktok import FBT_WAREHOUSE_ID
 from sellerhub.models import Channel, ChannelAccount
 
 

@@ -10,11 +10,11 @@ from django.db import connection
 from django.test import Client
 from django.urls import reverse
 
+from devtools.emulators import start_emulator
 from inventory import services as stock
 from inventory.fbt import services
 from inventory.fbt.models import ReplenishmentAlert, TikTokNotification
 from inventory.models import SKU, ChannelListing, Location, StockLevel
-from sellerhub.emulators import start_emulator
 from tests.inventory.fbt_support import connect_tiktok, fbt_location
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]

@@ -7,16 +7,16 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from fulfilment import collection
-from fulfilment.tiktok_models import CollectionRequest
+from channels import demo as channels_demo
+from devtools.emulators import Catalogue, EmulatorConfig, start_emulator
+from fulfilment.tiktok import collection
+from fulfilment.tiktok.models import CollectionRequest
 from inventory import demo as inventory_demo
 from inventory.fbt import demo
 from inventory.fbt.models import FbtStock, InboundShipment, ReplenishmentAlert
 from inventory.models import StockMovement
 from inventory.selectors import reconcile
 from orders import demo as orders_demo
-from sellerhub.channels import demo as channels_demo
-from sellerhub.emulators import Catalogue, EmulatorConfig, start_emulator
 
 
 @pytest.fixture

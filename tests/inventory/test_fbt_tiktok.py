@@ -8,11 +8,11 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
+from devtools.emulators import start_emulator
 from inventory import services as stock
 from inventory.fbt import jobs, services
 from inventory.fbt.models import FbtStock, InboundShipment, ReplenishmentAlert, TikTokNotification
 from inventory.models import SKU, ChannelListing, Location, StockLevel, StockMovement
-from sellerhub.emulators import start_emulator
 from tests.inventory.fbt_support import connect_tiktok, fbt_location, run_jobs
 
 Alert = ReplenishmentAlert

@@ -28,6 +28,6 @@ def test_demo_history_fills_every_figure_the_trend_and_the_at_risk_lists():
 
 
 def test_demo_tracking_numbers_pass_their_carriers_check_digit():
-    from fulfilment.carriers import validate  # noqa: PLC0415
+    from integrations.carriers.registry import validate  # noqa: PLC0415
 
     assert all(validate(demo.usps_number(n), "usps").valid for n in (1, 42, 1000123, 9_000_777))

@@ -116,7 +116,7 @@ def test_invalid_json_exits_non_zero_from_the_shell(tmp_path):
     path = tmp_path / "bad.json"
     path.write_text("[{]")
     env = {**os.environ, "DEBUG": "1", "SELLERHUB_VAR_DIR": str(tmp_path),
-           "DJANGO_SETTINGS_MODULE": "sellerhub.settings"}
+           "DJANGO_SETTINGS_MODULE": "config.settings"}
     done = subprocess.run([sys.executable, "manage.py", "import_orders", "--channel", "tiktok", str(path)], cwd=ROOT,
                           env=env, capture_output=True, text=True, timeout=120)
     assert done.returncode != 0

@@ -5,11 +5,11 @@ from __future__ import annotations
 
 import pytest
 
+from channels import coordination, services
+from channels.emulated import catalogue_listings, emulator_connection
+from devtools.emulators import start_emulator
 from inventory import services as stock
 from inventory.models import SKU, Location
-from sellerhub.channels import coordination, services
-from sellerhub.channels.emulated import catalogue_listings, emulator_connection
-from sellerhub.emulators import start_emulator
 from sellerhub.models import ChannelAccount
 
 CHANNELS = ("tiktok", "woocommerce", "etsy", "square")

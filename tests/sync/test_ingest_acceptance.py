@@ -24,9 +24,9 @@ from pathlib import Path
 import pytest
 from django.db import connection
 
+from channels import coordination, jobs
+from channels.models import SyncCursor, SyncRun
 from orders.models import Order, OrderEvent, OrderLine
-from sellerhub.channels import coordination, jobs
-from sellerhub.channels.models import SyncCursor, SyncRun
 
 ROOT = Path(__file__).resolve().parents[2]
 

@@ -8,11 +8,11 @@ import pytest
 from django.db import connection
 from django.utils import timezone
 
+from channels import jobs, services
+from channels.models import WebhookDelivery
 from fulfilment.models import Package, PackageLine
+from integrations.channels.connectors import base
 from orders.models import Order
-from sellerhub.channels import jobs, services
-from sellerhub.channels.connectors import base
-from sellerhub.channels.models import WebhookDelivery
 
 
 @pytest.fixture
@@ -43,7 +43,7 @@ def test_channel_calls_happen_outside_transactions(listed, emulator, watched):
     jobs.refresh_token(listed["tiktok"], force=True)
     order_id = emulator.state.generate_orders("etsy", 1)[0]
     headers, body = emulator.state.etsy.build_webhook(order_id)
-    from sellerhub.channels.connectors import connector_class
+    from integrations.channels.connectors import connector_class
 
     notice = connector_class("etsy").verify_webhook(listed["etsy"], headers={k.lower(): v for k, v in headers.items()},
                                                     body=body, url="")

@@ -12,11 +12,11 @@ import pytest
 from django.db import connection
 from rq import SimpleWorker
 
+from channels import coordination, jobs
+from channels.models import SyncRun
 from inventory import services as stock
 from inventory.models import ChannelListing, Location, StockOutbox
 from orders.models import AttentionReason, Order, OrderStatus
-from sellerhub.channels import coordination, jobs
-from sellerhub.channels.models import SyncRun
 
 CHANNELS = ("tiktok", "woocommerce", "etsy", "square")
 

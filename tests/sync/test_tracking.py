@@ -6,10 +6,10 @@ from __future__ import annotations
 import pytest
 from django.utils import timezone
 
+from channels import jobs, services
+from channels.models import SyncRun, TrackingPush
 from fulfilment.models import Package, PackageLine
 from orders.models import Order
-from sellerhub.channels import jobs, services
-from sellerhub.channels.models import SyncRun, TrackingPush
 
 pytestmark = pytest.mark.django_db
 
@@ -87,5 +87,5 @@ def test_queue_tracking_push_runs_after_commit(listed, emulator, django_capture_
         push = services.queue_tracking_push(package=package)
     assert push.status == TrackingPush.Status.PENDING
     queue = django_rq.get_queue("sync")
-    assert [job.func_name for job in queue.jobs][-1] == "sellerhub.channels.jobs.push_tracking"
+    assert [job.func_name for job in queue.jobs][-1] == "channels.jobs.push_tracking"
     assert services.queue_tracking_push(package=Package(order=package.order, tracking_number="")) is None

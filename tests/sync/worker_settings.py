@@ -1,7 +1,7 @@
 """Settings of the RQ worker processes the sync tests start: the test settings, with the short
 lock expiry and retry timings of the tests (a killed worker's lock must not block for a minute)."""
 
-from sellerhub.settings_test import *  # noqa: F403
+from config.settings_test import *  # noqa: F403
 
 DEBUG = False
 CHANNEL_SYNC_LOCK_SECONDS = 8

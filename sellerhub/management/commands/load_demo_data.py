@@ -15,7 +15,7 @@ DEMO_USERS = {
     "owner": ("owner-demo", OWNER, "Olive Owner"),
     "ops": ("ops-demo", OPS, "Otto Ops"),
 }
-DEMO_APPS = ("inventory", "orders", "fulfilment", "metrics", "sellerhub.channels", "inventory.fbt")
+DEMO_APPS = ("inventory", "orders", "fulfilment", "metrics", "channels", "inventory.fbt")
 
 
 class Command(BaseCommand):
@@ -33,7 +33,7 @@ class Command(BaseCommand):
             return
         # Redis and the worker start after this command (make run): the pushes and syncs the demo
         # data asks for wait for the scheduler's sweep instead of warning once per change.
-        for name in ("sellerhub.channels", "sellerhub.fulfilment", "inventory.services"):
+        for name in ("channels", "sellerhub.fulfilment", "inventory.services"):
             logging.getLogger(name).setLevel(logging.ERROR)
         with transaction.atomic():
             users = {}

@@ -1,0 +1,66 @@
+"""Channel accounts and sync runs over the API (read-only). Credentials never appear: an
+account says only whether credentials are stored and which keys."""
+
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers, viewsets
+
+from channels import selectors
+from channels.models import SyncRun
+from sellerhub.roles import perm
+
+
+class ChannelAccountSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+    channel = serializers.CharField()
+    active = serializers.BooleanField()
+    api_base_url = serializers.CharField()
+    shop_id = serializers.CharField()
+    has_credentials = serializers.SerializerMethodField()
+    credential_keys = serializers.SerializerMethodField(help_text="Which credentials are stored (never their values).")
+    orders_synced_since = serializers.DateTimeField(source="cursor_since", allow_null=True)
+    last_order_sync_at = serializers.DateTimeField(source="cursor_success", allow_null=True)
+    last_error = serializers.CharField(source="cursor_error", allow_null=True)
+    stock_backlog = serializers.IntegerField(source="backlog", help_text="Stock changes waiting to be pushed.")
+    unmatched_listings = serializers.IntegerField()
+
+    @extend_schema_field(serializers.BooleanField())
+    def get_has_credentials(self, obj):
+        return bool(obj.credentials)
+
+    @extend_schema_field(serializers.ListField(child=serializers.CharField()))
+    def get_credential_keys(self, obj):
+        return sorted((obj.credentials or {}).keys())
+
+
+class ChannelAccountViewSet(viewsets.ReadOnlyModelViewSet):
+    """Connected channel accounts with their sync state (no secrets)."""
+
+    serializer_class = ChannelAccountSerializer
+    read_permission = perm("view_channels")
+    filter_backends = []
+
+    def get_queryset(self):
+        return selectors.accounts_overview()
+
+
+class SyncRunSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = SyncRun
+        fields = ["id", "account", "kind", "trigger", "status", "started_at", "finished_at", "pages", "items_ok",
+                  "items_failed", "counts", "message", "error", "retryable", "cursor_before", "cursor_after"]
+
+
+class SyncRunViewSet(viewsets.ReadOnlyModelViewSet):
+    """The sync log: every pull, push, tracking upload and token refresh, newest first."""
+
+    serializer_class = SyncRunSerializer
+    read_permission = perm("view_channels")
+    filterset_fields = ["account", "kind", "status", "trigger"]
+    ordering_fields = ["started_at"]
+    queryset = SyncRun.objects.order_by("-started_at", "-pk")
+
+
+def register(router):
+    router.register("channel-accounts", ChannelAccountViewSet, basename="channelaccount")
+    router.register("sync-runs", SyncRunViewSet, basename="syncrun")

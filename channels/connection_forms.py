@@ -1,0 +1,164 @@
+"""The "connect an account" form: per channel, the credentials its connector needs.
+
+Secrets are write-only: their inputs never render a value, a blank one keeps what is stored,
+and no page, admin screen or API answer ever shows them. (The account's calendar and stock rules
+are edited on the account settings form, ``forms.ChannelAccountForm``.)
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django import forms
+
+from integrations.channels.connectors import CONNECTORS
+
+
+@dataclass(frozen=True)
+class CredentialField:
+    key: str
+    label: str
+    secret: bool = False
+    required: bool = False
+    kind: str = "text"  # text, int, url, bool
+    help: str = ""
+
+
+# What each channel needs (README "Connecting a real channel" says where to find each value).
+CREDENTIAL_FIELDS: dict[str, tuple[CredentialField, ...]] = {
+    "tiktok": (
+        CredentialField("app_key", "App key", required=True, help="Partner Center: your app's App key."),
+        CredentialField("app_secret", "App secret", secret=True, required=True),
+        CredentialField("access_token", "Access token", secret=True, required=True,
+                        help="From the token exchange after the seller authorised your app."),
+        CredentialField("access_token_expire_in", "Access token expires at (Unix time)", kind="int",
+                        help="access_token_expire_in from the token answer; the token is refreshed a day before."),
+        CredentialField("refresh_token", "Refresh token", secret=True),
+        CredentialField("shop_cipher", "Shop cipher",
+                        help="Blank: found by Test connection (the shop with this shop id, or the token's only shop)."),
+        CredentialField("warehouse_id", "Warehouse id for stock pushes",
+                        help="Blank: the shop's default warehouse (found by Test connection)."),
+        CredentialField("auth_base_url", "Token host", kind="url",
+                        help="Blank: https://auth.tiktok-shops.com."),
+    ),
+    "woocommerce": (
+        CredentialField("consumer_key", "Consumer key (ck_...)", secret=True, required=True,
+                        help="WooCommerce > Settings > Advanced > REST API, read/write."),
+        CredentialField("consumer_secret", "Consumer secret (cs_...)", secret=True, required=True),
+        CredentialField("webhook_secret", "Webhook secret", secret=True,
+                        help="The secret you give the store's order webhooks."),
+        CredentialField("query_string_auth", "Send the keys as query parameters (hosts that drop the "
+                                             "Authorization header)", kind="bool"),
+    ),
+    "etsy": (
+        CredentialField("keystring", "Keystring (API key)", required=True),
+        CredentialField("shared_secret", "Shared secret", secret=True, required=True),
+        CredentialField("access_token", "OAuth access token ({user_id}.{token})", secret=True, required=True),
+        CredentialField("refresh_token", "OAuth refresh token", secret=True, required=True),
+        CredentialField("access_token_expires_at", "Access token expires at (Unix time)", kind="int",
+                        help="Blank: refreshed when Etsy says it expired."),
+        CredentialField("webhook_secret", "Webhook signing secret (whsec_...)", secret=True),
+    ),
+    "square": (
+        CredentialField("access_token", "Access token", secret=True, required=True,
+                        help="Developer Console > your app > Credentials (production)."),
+        CredentialField("webhook_signature_key", "Webhook signature key", secret=True),
+        CredentialField("webhook_url", "Webhook notification URL (exactly as registered)", kind="url",
+                        help="Blank: this site's webhook address for the account."),
+    ),
+}
+
+BASE_URL_LABELS = {
+    "tiktok": ("API host", "Blank: https://open-api.tiktokglobalshop.com."),
+    "woocommerce": ("Store URL", "The shop's address, e.g. https://shop.example.com (HTTPS)."),
+    "etsy": ("API host", "Blank: https://api.etsy.com."),
+    "square": ("API host", "Blank: https://connect.squareup.com (sandbox: https://connect.squareupsandbox.com)."),
+}
+SHOP_ID_LABELS = {
+    "tiktok": ("Shop id", "TikTok's shop id (webhooks name it)."),
+    "woocommerce": ("Store name (optional)", ""),
+    "etsy": ("Shop id", "Etsy's numeric shop id."),
+    "square": ("Location id", "The Square location orders ship from."),
+}
+
+
+def secret_keys(channel: str) -> tuple[str, ...]:
+    return tuple(f.key for f in CREDENTIAL_FIELDS.get(channel, ()) if f.secret)
+
+
+class ChannelChoiceForm(forms.Form):
+    channel = forms.ChoiceField(label="Channel", choices=[
+        ("tiktok", "TikTok Shop"), ("woocommerce", "WooCommerce"), ("etsy", "Etsy"), ("square", "Square")])
+
+
+class ConnectionForm(forms.Form):
+    name = forms.CharField(label="Account name", max_length=120)
+    api_base_url = forms.URLField(required=False, assume_scheme="https")
+    shop_id = forms.CharField(required=False, max_length=120)
+
+    def __init__(self, *args, channel: str, account=None, **kwargs):
+        self.channel = channel
+        self.account = account
+        stored = dict(account.credentials or {}) if account is not None else {}
+        initial = kwargs.pop("initial", {}) or {}
+        if account is not None:
+            initial.update(name=account.name, api_base_url=account.api_base_url, shop_id=account.shop_id)
+            for spec in CREDENTIAL_FIELDS[channel]:
+                if not spec.secret and spec.key in stored:
+                    initial[spec.key] = stored[spec.key]
+        super().__init__(*args, initial=initial, **kwargs)
+        label, help_text = BASE_URL_LABELS[channel]
+        self.fields["api_base_url"].label, self.fields["api_base_url"].help_text = label, help_text
+        self.fields["api_base_url"].required = not CONNECTORS[channel].default_base_url
+        label, help_text = SHOP_ID_LABELS[channel]
+        self.fields["shop_id"].label, self.fields["shop_id"].help_text = label, help_text
+        self.fields["shop_id"].required = channel in ("etsy", "square")
+        self.stored_secrets = set()
+        for spec in CREDENTIAL_FIELDS[channel]:
+            self.fields[spec.key] = self._field(spec, stored)
+        for name, field in self.fields.items():
+            if field.help_text:  # the page prints it under the input with this id
+                field.widget.attrs["aria-describedby"] = f"id_{name}-help"
+
+    def _field(self, spec: CredentialField, stored: dict) -> forms.Field:
+        help_text = spec.help
+        if spec.secret:
+            have = bool(stored.get(spec.key))
+            if have:
+                self.stored_secrets.add(spec.key)
+                help_text = ("A value is stored (encrypted). Leave blank to keep it. " + help_text).strip()
+            return forms.CharField(label=spec.label, required=spec.required and not have, help_text=help_text,
+                                   strip=True, widget=forms.PasswordInput(render_value=False,
+                                                                          attrs={"autocomplete": "new-password"}))
+        if spec.kind == "int":
+            return forms.IntegerField(label=spec.label, required=spec.required, help_text=help_text, min_value=0)
+        if spec.kind == "url":
+            return forms.URLField(label=spec.label, required=spec.required, help_text=help_text, assume_scheme="https")
+        if spec.kind == "bool":
+            return forms.BooleanField(label=spec.label, required=False, help_text=help_text)
+        return forms.CharField(label=spec.label, required=spec.required, help_text=help_text, max_length=300)
+
+    def clean_api_base_url(self):
+        url = (self.cleaned_data.get("api_base_url") or "").rstrip("/")
+        if self.channel == "woocommerce" and url.startswith("http://") and not _is_loopback(url):
+            raise forms.ValidationError("Use the store's https:// address: over plain HTTP WooCommerce needs OAuth "
+                                        "1.0a signatures instead of the keys.")
+        return url
+
+    def credentials(self) -> dict:
+        values = {}
+        for spec in CREDENTIAL_FIELDS[self.channel]:
+            value = self.cleaned_data.get(spec.key)
+            if spec.kind == "bool":
+                value = bool(value) or None
+            values[spec.key] = value
+        return values
+
+    def credential_fields(self):
+        return [self[spec.key] for spec in CREDENTIAL_FIELDS[self.channel]]
+
+
+def _is_loopback(url: str) -> bool:
+    from urllib.parse import urlsplit  # noqa: PLC0415
+
+    return (urlsplit(url).hostname or "") in ("127.0.0.1", "localhost", "::1")

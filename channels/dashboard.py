@@ -1,0 +1,17 @@
+"""The channel sync panel on the dashboard: per account, when orders last arrived, errors and
+the stock still to push."""
+
+from channels import selectors
+from sellerhub.roles import perm
+
+
+def dashboard_panels(request):
+    if not request.user.has_perm(perm("view_channels")):
+        return []
+    return [{
+        "title": "Channel sync",
+        "template": "channels/_dashboard.html",
+        "context": {"accounts": list(selectors.accounts_overview())},
+        "permission": perm("view_channels"),
+        "order": 40,
+    }]

@@ -1,0 +1,344 @@
+"""Channel pages for the owner (ops may read): the accounts and their sync state, connecting an
+account (write-only credentials, Test connection), Sync now with live progress, the sync log
+with Retry, and listing mapping. Account settings (calendar, stock rules) keep their own form.
+"""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.db import transaction
+from django.http import HttpResponseRedirect
+from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
+from django.views import View
+from django.views.generic import TemplateView
+
+from channels import jobs, selectors, services
+from channels.connection_forms import (
+    CREDENTIAL_FIELDS,
+    ChannelChoiceForm,
+    ConnectionForm,
+    secret_keys,
+)
+from channels.forms import ChannelAccountForm
+from channels.models import SyncRun
+from integrations.channels.connectors import CONNECTORS, ChannelError, connector_for
+from inventory.models import SKU, ChannelListing
+from sellerhub.access import RoleRequiredMixin
+from sellerhub.jobs import enqueue_job
+from sellerhub.models import ChannelAccount, JobRun
+from sellerhub.roles import perm
+
+VIEW = perm("view_channels")
+MANAGE = perm("manage_channels")
+WEBHOOK_HINTS = {
+    "tiktok": "Register it in Partner Center (or PUT /event/202309/webhooks) for ORDER_STATUS_CHANGE and "
+              "CANCELLATION_STATUS_CHANGE; it is checked with the app key and secret.",
+    "woocommerce": "Add two webhooks in WooCommerce > Settings > Advanced > Webhooks (Order created, Order updated; "
+                   "API v3) with this delivery URL and the webhook secret stored here.",
+    "etsy": "Register it in the Etsy developer portal (commercial apps) for order events, and store the signing "
+            "secret (whsec_...) here.",
+    "square": "Subscribe it in the Square Developer Console to order.created, order.updated and "
+              "order.fulfillment.updated, and store the subscription's signature key here. Square signs this URL: "
+              "if SellerHub is reached through another address, enter the registered one as the notification URL.",
+}
+RETRYABLE_KINDS = (SyncRun.Kind.PULL_ORDERS, SyncRun.Kind.PUSH_STOCK, SyncRun.Kind.PUSH_TRACKING,
+                   SyncRun.Kind.REFRESH_TOKEN)
+
+
+def _account(pk) -> ChannelAccount:
+    return get_object_or_404(ChannelAccount.objects.exclude(channel="manual"), pk=pk)
+
+
+def _job_run(request):
+    pk = request.GET.get("job")
+    return JobRun.objects.filter(pk=pk).first() if pk and pk.isdigit() else None
+
+
+def queue_retry(run: SyncRun, *, user=None) -> JobRun | None:
+    """Queue a failed run again (the sync log's Retry, the admin action)."""
+    if run.kind not in RETRYABLE_KINDS or run.status == SyncRun.Status.RUNNING:
+        return None
+    return enqueue_job(kind="channels.retry", func=jobs.retry_run_job, args=[run.pk], queue="sync", user=user,
+                       message=f"Retry {run.get_kind_display().lower()} for {run.account.name}")
+
+
+class IndexView(RoleRequiredMixin, TemplateView):
+    template_name = "channels/index.html"
+    permission_required = VIEW
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        accounts = list(selectors.accounts_overview())
+        for account in accounts:
+            account.connected = account.channel in CONNECTORS and bool(account.credentials) and bool(
+                account.api_base_url or CONNECTORS[account.channel].default_base_url)
+        problems = selectors.runs(status="problems").filter(started_at__gte=_days_ago(1)).count()
+        context.update(title="Channels", accounts=accounts, can_manage=self.request.user.has_perm(MANAGE),
+                       problems=problems)
+        return context
+
+
+def _days_ago(days):
+    import datetime as dt  # noqa: PLC0415
+
+    from django.utils import timezone  # noqa: PLC0415
+
+    return timezone.now() - dt.timedelta(days=days)
+
+
+class AccountSyncView(RoleRequiredMixin, TemplateView):
+    """One account: connection (no secrets), webhook address, cursor, Sync now, recent runs."""
+
+    template_name = "channels/account.html"
+    permission_required = VIEW
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        account = _account(kwargs["pk"])
+        shown = [(spec.label, _shown(spec, account.credentials.get(spec.key)))
+                 for spec in CREDENTIAL_FIELDS.get(account.channel, ())
+                 if not spec.secret and account.credentials.get(spec.key) not in (None, "")]
+        secrets = [(spec.label, bool(account.credentials.get(spec.key)))
+                   for spec in CREDENTIAL_FIELDS.get(account.channel, ()) if spec.secret]
+        context.update(title=account.name, account=account, shown=shown, secrets=secrets,
+                       webhook_hint=WEBHOOK_HINTS.get(account.channel, ""),
+                       webhook_url=self.request.build_absolute_uri(selectors.webhook_url_path(account)),
+                       can_manage=self.request.user.has_perm(MANAGE), job_run=_job_run(self.request),
+                       **selectors.account_detail(account))
+        return context
+
+
+def _shown(spec, value):
+    """A non-secret credential as a person reads it (expiry times as dates)."""
+    if spec.kind == "int" and "expire" in spec.key:
+        import datetime as dt  # noqa: PLC0415
+
+        from django.utils import timezone  # noqa: PLC0415
+
+        try:
+            when = timezone.localtime(dt.datetime.fromtimestamp(int(value), tz=dt.UTC))
+        except (TypeError, ValueError, OverflowError, OSError):
+            return value
+        return f"{when:%Y-%m-%d %H:%M} ({'expired' if when < timezone.now() else 'valid'})"
+    return value
+
+
+class ConnectView(RoleRequiredMixin, View):
+    """Connect a new account (pick the channel, then its credentials) or change an account's
+    connection. Secrets are write-only."""
+
+    permission_required = MANAGE
+    template_name = "channels/connect.html"
+
+    def _render(self, request, *, form=None, choice=None, account=None, status=200):
+        return render(request, self.template_name, {
+            "title": f"Connection of {account.name}" if account else "Connect a channel account",
+            "form": form, "choice": choice, "account": account,
+            "channel_label": dict(ChannelChoiceForm.base_fields["channel"].choices).get(
+                form.channel if form else "", ""),
+        }, status=status)
+
+    def get(self, request, pk=None):
+        account = _account(pk) if pk else None
+        if account is not None:
+            return self._render(request, form=ConnectionForm(channel=account.channel, account=account),
+                                account=account)
+        choice = ChannelChoiceForm(request.GET or None)
+        if choice.is_valid():
+            return self._render(request, form=ConnectionForm(channel=choice.cleaned_data["channel"]))
+        return self._render(request, choice=ChannelChoiceForm())
+
+    def post(self, request, pk=None):
+        account = _account(pk) if pk else None
+        channel = account.channel if account else request.POST.get("channel", "")
+        if channel not in CREDENTIAL_FIELDS:
+            return self._render(request, choice=ChannelChoiceForm(request.POST), status=400)
+        form = ConnectionForm(request.POST, channel=channel, account=account)
+        if not form.is_valid():
+            return self._render(request, form=form, account=account, status=400)
+        try:
+            saved = services.save_connection(
+                account=account, channel=channel, name=form.cleaned_data["name"],
+                api_base_url=form.cleaned_data["api_base_url"], shop_id=form.cleaned_data["shop_id"].strip(),
+                credentials=form.credentials(), keep_blank=secret_keys(channel), user=request.user)
+        except services.ChannelSetupError as exc:
+            form.add_error(None, str(exc))
+            return self._render(request, form=form, account=account, status=400)
+        messages.success(request, f"{saved.name} saved; its credentials are stored encrypted.")
+        if "test" in request.POST:
+            _test_and_report(request, saved)
+        return HttpResponseRedirect(reverse("channels:account", args=[saved.pk]))
+
+
+def _test_and_report(request, account) -> tuple[bool, str]:
+    try:
+        connector = connector_for(account)
+        connector.max_attempts = 2
+        connector.read_timeout = min(connector.read_timeout, 15.0)
+        message = connector.test_connection()
+        if connector.credentials_changed:
+            services.store_credentials(account_id=account.pk, credentials=connector.credentials)
+        connector.close()
+    except (ChannelError, LookupError) as exc:
+        messages.error(request, f"Test connection failed: {exc}")
+        return False, str(exc)
+    messages.success(request, f"Test connection: {message}")
+    return True, message
+
+
+class TestConnectionView(RoleRequiredMixin, View):
+    permission_required = MANAGE
+
+    def post(self, request, pk):
+        account = _account(pk)
+        ok, message = _test_and_report(request, account)
+        if request.headers.get("HX-Request"):
+            return render(request, "channels/_test_result.html", {"ok": ok, "message": message})
+        return HttpResponseRedirect(reverse("channels:account", args=[account.pk]))
+
+
+class SyncNowView(RoleRequiredMixin, View):
+    permission_required = MANAGE
+
+    def post(self, request, pk):
+        account = _account(pk)
+        with transaction.atomic():
+            run = enqueue_job(kind="channels.sync_now", func=jobs.sync_now_job, args=[account.pk], queue="sync",
+                              user=request.user, message=f"Waiting for a sync worker ({account.name})")
+        messages.info(request, f"Sync of {account.name} queued.")
+        return HttpResponseRedirect(reverse("channels:account", args=[account.pk]) + f"?job={run.pk}")
+
+
+class SyncLogView(RoleRequiredMixin, TemplateView):
+    template_name = "channels/log.html"
+    permission_required = VIEW
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        account_id = self.request.GET.get("account", "")
+        status = self.request.GET.get("status", "")
+        kind = self.request.GET.get("kind", "")
+        runs = selectors.runs(account_id=int(account_id) if account_id.isdigit() else None, status=status, kind=kind)
+        page = Paginator(runs, 50).get_page(self.request.GET.get("page"))
+        query = self.request.GET.copy()
+        query.pop("page", None)
+        context.update(title="Sync log", page=page, runs=page.object_list, account_id=account_id, status=status,
+                       kind=kind, accounts=ChannelAccount.objects.exclude(channel="manual").order_by("name"),
+                       kinds=SyncRun.Kind.choices, statuses=SyncRun.Status.choices, query=query.urlencode(),
+                       can_manage=self.request.user.has_perm(MANAGE), retryable_kinds=RETRYABLE_KINDS,
+                       job_run=_job_run(self.request))
+        return context
+
+
+class RetryView(RoleRequiredMixin, View):
+    permission_required = MANAGE
+
+    def post(self, request, pk):
+        run = get_object_or_404(SyncRun.objects.select_related("account"), pk=pk)
+        job = queue_retry(run, user=request.user)
+        if job is None:
+            messages.error(request, f"{run.get_kind_display()} #{run.pk} cannot be retried.")
+            return HttpResponseRedirect(reverse("channels:log"))
+        messages.info(request, f"Retry of {run.get_kind_display().lower()} #{run.pk} queued.")
+        return HttpResponseRedirect(reverse("channels:log") + f"?job={job.pk}")
+
+
+class ListingsView(RoleRequiredMixin, TemplateView):
+    """The account's listings and the SKU each sells; unmatched ones first, with a form to map."""
+
+    template_name = "channels/listings.html"
+    permission_required = VIEW
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        account = _account(kwargs["pk"])
+        show = self.request.GET.get("show", "")
+        page = Paginator(selectors.listings(account, show=show), 100).get_page(self.request.GET.get("page"))
+        counts = ChannelListing.objects.filter(account=account, active=True)
+        context.update(title=f"Listings of {account.name}", account=account, page=page, listings=page.object_list,
+                       show=show, total=counts.count(), unmatched=counts.filter(sku__isnull=True).count(),
+                       can_manage=self.request.user.has_perm(MANAGE), job_run=_job_run(self.request))
+        return context
+
+
+class ImportListingsView(RoleRequiredMixin, View):
+    permission_required = MANAGE
+
+    def post(self, request, pk):
+        account = _account(pk)
+        with transaction.atomic():
+            run = enqueue_job(kind="channels.import_listings", func=jobs.import_listings_job, args=[account.pk],
+                              queue="sync", user=request.user, message=f"Waiting for a sync worker ({account.name})")
+        return HttpResponseRedirect(reverse("channels:listings", args=[account.pk]) + f"?job={run.pk}")
+
+
+class AutoMatchView(RoleRequiredMixin, View):
+    permission_required = MANAGE
+
+    def post(self, request, pk):
+        account = _account(pk)
+        matched = services.auto_match_listings(account=account)
+        jobs.request_stock_push(account.pk, SyncRun.Trigger.MANUAL)
+        messages.success(request, f"{matched} listing(s) matched by seller SKU." if matched else
+                         "No unmatched listing has a channel SKU equal to one of your seller SKUs.")
+        return HttpResponseRedirect(reverse("channels:listings", args=[account.pk]) + "?show=unmatched")
+
+
+class MapListingView(RoleRequiredMixin, View):
+    permission_required = MANAGE
+
+    def post(self, request, pk):
+        listing = get_object_or_404(ChannelListing.objects.select_related("account"), pk=pk)
+        back = reverse("channels:listings", args=[listing.account_id]) + (
+            f"?show={request.POST['show']}" if request.POST.get("show") in ("unmatched", "matched") else "")
+        seller_sku = (request.POST.get("seller_sku") or "").strip()
+        if request.POST.get("unmap"):
+            sku = None
+        else:
+            sku = SKU.objects.filter(seller_sku=seller_sku).first() if seller_sku else None
+            if sku is None:
+                messages.error(request, f"No SKU {seller_sku!r}: type one of your seller SKUs exactly."
+                               if seller_sku else "Type the seller SKU this listing sells.")
+                return HttpResponseRedirect(back)
+        try:
+            services.map_listing(listing=listing, sku=sku, user=request.user)
+        except services.ChannelSetupError as exc:
+            messages.error(request, str(exc))
+            return HttpResponseRedirect(back)
+        jobs.request_stock_push(listing.account_id, SyncRun.Trigger.MANUAL)
+        label = listing.channel_sku or listing.external_variant_id or listing.external_product_id
+        messages.success(request, f"Listing {label} now sells {sku.seller_sku}; its stock is pushed." if sku
+                         else f"Listing {label} is no longer mapped; its stock is no longer pushed.")
+        return HttpResponseRedirect(back)
+
+
+class AccountEditView(RoleRequiredMixin, View):
+    """Create (no pk) or edit a channel account's settings (calendar, stock rules); owner only."""
+
+    permission_required = perm("manage_channels")
+    template_name = "channels/account_form.html"
+
+    def _account(self, pk):
+        return get_object_or_404(ChannelAccount, pk=pk) if pk else None
+
+    def _render(self, request, form, account, status=200):
+        return render(request, self.template_name, {
+            "form": form, "account": account, "has_credentials": bool(account and account.credentials),
+            "title": f"Channel account {account.name}" if account else "New channel account",
+        }, status=status)
+
+    def get(self, request, pk=None):
+        account = self._account(pk)
+        return self._render(request, ChannelAccountForm(instance=account), account)
+
+    def post(self, request, pk=None):
+        account = self._account(pk)
+        form = ChannelAccountForm(request.POST, instance=account)
+        if not form.is_valid():
+            return self._render(request, form, account, status=400)
+        with transaction.atomic():
+            saved = form.save()
+        messages.success(request, f"{saved.name} saved. New orders use its calendar; stored deadlines stay.")
+        return HttpResponseRedirect(reverse("channels:index"))

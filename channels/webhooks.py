@@ -1,0 +1,51 @@
+"""Webhook endpoints, one per channel and account: ``POST /webhooks/<channel>/<account id>``.
+
+Public (the signature is the authentication): each checks the signature exactly as its channel
+computes it (TikTok: ``Authorization`` = hex HMAC-SHA256(app secret, app key + body);
+WooCommerce: ``X-WC-Webhook-Signature``; Square: ``x-square-hmacsha256-signature`` over the
+notification URL + body; Etsy: ``webhook-signature`` over id.timestamp.body). A bad signature
+gets 401 and changes nothing. A good one is stored once per notification id (a repeat answers
+200 "duplicate" and does nothing more) and its work is left to a job, so the answer is quick.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from django.http import JsonResponse
+from django.views.decorators.csrf import csrf_exempt
+
+from channels import jobs, services
+from integrations.channels.connectors import CONNECTORS, WebhookRejected
+from sellerhub.models import ChannelAccount
+
+log = logging.getLogger("channels")
+
+
+@csrf_exempt
+def receive(request, channel: str, account_id: int):
+    if request.method != "POST":
+        response = JsonResponse({"error": "Send notifications with POST."}, status=405)
+        response["Allow"] = "POST"
+        return response
+    connector = CONNECTORS.get(channel)
+    account = ChannelAccount.objects.filter(pk=account_id, channel=channel).first() if connector else None
+    if account is None:
+        return JsonResponse({"error": f"No {channel} account {account_id} here."}, status=404)
+    headers = {key.lower(): value for key, value in request.headers.items()}
+    try:
+        notice = connector.verify_webhook(account, headers=headers, body=request.body,
+                                          url=request.build_absolute_uri())
+    except WebhookRejected as exc:
+        log.warning("webhook for %s refused: %s", account, exc)
+        return JsonResponse({"error": "The notification's signature is not valid."}, status=401)
+    if not notice.notification_id:  # e.g. WooCommerce's ping when a webhook is created
+        return JsonResponse({"status": "ok"})
+    if not account.active:
+        notice.ignore = True
+    delivery, created = services.record_delivery(account=account, notice=notice)
+    if not created:
+        return JsonResponse({"status": "duplicate", "delivery": delivery.pk})
+    if not notice.ignore:
+        jobs.enqueue_webhook(delivery.pk)
+    return JsonResponse({"status": "ignored" if notice.ignore else "accepted", "delivery": delivery.pk})

@@ -1,0 +1,1 @@
+"""Project configuration: settings, URL routes, WSGI/ASGI entry points and the cron schedule."""

@@ -1,0 +1,62 @@
+"""REST API plumbing: role permissions, pagination, JSON errors, token login, the router."""
+
+from django.contrib.auth import authenticate
+from drf_spectacular.utils import extend_schema, inline_serializer
+from rest_framework import permissions, serializers, status
+from rest_framework.authtoken.models import Token
+from rest_framework.response import Response
+from rest_framework.routers import APIRootView, DefaultRouter
+from rest_framework.views import APIView
+
+from sellerhub.api_base import Pagination, RolePermission, exception_handler  # noqa: F401  (re-exported)
+
+
+class TokenRequestSerializer(serializers.Serializer):
+    username = serializers.CharField()
+    password = serializers.CharField(style={"input_type": "password"}, trim_whitespace=False)
+
+
+class ObtainTokenView(APIView):
+    """POST username and password, get an API token for `Authorization: Token <token>`."""
+
+    authentication_classes = []
+    permission_classes = [permissions.AllowAny]
+    public = True
+
+    @extend_schema(
+        request=TokenRequestSerializer,
+        responses={200: inline_serializer("TokenResponse", {"token": serializers.CharField()})},
+    )
+    def post(self, request):
+        data = TokenRequestSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        user = authenticate(request, **data.validated_data)
+        if user is None or not user.is_active:
+            return Response(
+                {"error": "Unable to log in with the given username and password.", "status": 400},
+                status=status.HTTP_400_BAD_REQUEST,
+            )
+        token, _ = Token.objects.get_or_create(user=user)
+        return Response({"token": token.key})
+
+
+def build_router():
+    from channels import api as channels_api  # noqa: PLC0415
+    from fulfilment import api as fulfilment_api  # noqa: PLC0415
+    from inventory import api as inventory_api  # noqa: PLC0415
+    from metrics import api as metrics_api  # noqa: PLC0415
+    from orders import api as orders_api  # noqa: PLC0415
+    from sellerhub import jobs_api  # noqa: PLC0415
+
+    class Root(APIRootView):
+        """The API's entry point: links to every collection."""
+
+        read_permission = "sellerhub.view_operations"
+
+    router = DefaultRouter()
+    router.trailing_slash = "/?"  # /api/v1/orders and /api/v1/orders/ both work
+    router.include_format_suffixes = False
+    router.APIRootView = Root
+    for module in (jobs_api, inventory_api, orders_api, fulfilment_api, metrics_api, channels_api):
+        module.register(router)
+    return router

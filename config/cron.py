@@ -1,0 +1,25 @@
+"""Schedules for RQ's cron scheduler (`manage.py rqcron config.cron`).
+
+Each app adds its own entries in `<app>/cron.py` as `register(cron)`; this module collects them.
+"""
+
+import os
+from importlib import import_module
+
+import django
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+django.setup()
+
+from rq import cron  # noqa: E402
+
+from sellerhub.jobs import prune_job_runs  # noqa: E402
+
+cron.register(prune_job_runs, "default", cron="17 3 * * *", name="prune_job_runs")
+
+for app in ("inventory", "inventory.fbt", "orders", "fulfilment", "metrics", "channels"):
+    try:
+        module = import_module(f"{app}.cron")
+    except ModuleNotFoundError:
+        continue
+    module.register(cron)

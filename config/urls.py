@@ -1,0 +1,57 @@
+from django.contrib import admin
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+
+from config.api import ObtainTokenView, build_router
+from sellerhub import views
+from sellerhub.access import role_required
+from sellerhub.roles import perm
+
+
+def _ops_only():
+    """django-rq's dashboard, wrapped so that only the Ops role reaches it."""
+    from django_rq.urls import get_admin_urlpatterns, get_api_urlpatterns  # noqa: PLC0415
+
+    wrap = role_required(perm("use_ops_tools"))
+    api = get_api_urlpatterns()
+    for pattern in api:
+        pattern.callback = wrap(pattern.callback)
+    return api + get_admin_urlpatterns(view_wrapper=wrap), "django_rq"
+
+
+class SchemaView(SpectacularAPIView):
+    read_permission = perm("view_operations")
+
+
+class DocsView(SpectacularSwaggerView):
+    read_permission = perm("view_operations")
+
+
+router = build_router()
+
+urlpatterns = [
+    path("", views.DashboardView.as_view(), name="dashboard"),
+    path("login/", views.LoginView.as_view(), name="login"),
+    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("healthz", views.healthz, name="healthz"),
+    path("jobs/<int:pk>/progress", views.job_progress, name="job_progress"),
+    path("orders/", include("orders.urls")),
+    path("inventory/", include("inventory.urls")),
+    path("fulfilment/", include("fulfilment.urls")),
+    path("metrics/", include("metrics.urls")),
+    path("channels/", include("channels.urls")),
+    path("webhooks/easypost/", include("fulfilment.webhook_urls")),  # public: signed by the label provider
+    path("webhooks/tiktok-fulfilment/", include("inventory.fbt.webhook_urls")),  # public: TikTok FBT/logistics
+    path("webhooks/", include("channels.webhook_urls")),  # public: signed by the channels
+    path("admin/", admin.site.urls),
+    path("ops/jobs/", include(_ops_only())),
+    path("api/v1/auth/token", ObtainTokenView.as_view(), name="api_token"),
+    path("api/v1/", include(router.urls)),
+    path("api/schema/", SchemaView.as_view(), name="api_schema"),
+    path("api/docs/", DocsView.as_view(url_name="api_schema"), name="api_docs"),
+]
+
+handler404 = "sellerhub.errors.not_found"
+handler500 = "sellerhub.errors.server_error"
+handler403 = "sellerhub.errors.permission_denied"

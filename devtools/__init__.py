@@ -1,0 +1,1 @@
+"""Development-only code: the loopback emulators of outside APIs. Product code never imports it."""

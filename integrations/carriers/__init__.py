@@ -1,0 +1,1 @@
+"""Carrier registry and tracking-number rules."""
