@@ -30,6 +30,8 @@ test: install
 
 lint: install
 	$(BIN)/ruff check .
+	$(BIN)/lint-imports
+	$(BIN)/python -m tests.module_size
 
 clean:
 	rm -rf var staticfiles .pytest_cache

@@ -38,6 +38,7 @@ from fulfilment.models import (
 )
 from fulfilment.tiktok import shipping as tiktok_shipping
 from integrations.carriers import registry as carriers
+from integrations.carriers.aliases import carrier_code
 from integrations.labels import (
     BoughtLabel,
     LabelAlreadyBought,
@@ -53,7 +54,6 @@ from integrations.labels import (
 from inventory import selectors as inventory_selectors
 from inventory.models import Location, Reservation
 from orders import services as orders
-from orders.mapping.carriers import carrier_code
 from orders.models import Fulfilment, LabelSource, Order, OrderEvent, OrderLine, OrderStatus
 from sellerhub.models import Channel
 

@@ -33,11 +33,11 @@ from django.utils import timezone
 
 from fulfilment.models import Package, PackageLine
 from integrations.carriers import registry as carriers
+from integrations.carriers.aliases import carrier_code
 from inventory import services as stock
 from inventory.models import SKU, ChannelListing, Location, Reservation, StockLevel
 from orders import deadlines
 from orders.mapping import ChannelLine, ChannelOrder, ChannelPackage, PayloadError, map_order
-from orders.mapping.carriers import carrier_code
 from orders.models import (
     CONFIRMED_OR_LATER,
     RESERVED_STATUSES,

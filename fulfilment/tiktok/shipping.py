@@ -25,7 +25,7 @@ from fulfilment.models import Package
 from fulfilment.tiktok import api
 from fulfilment.tiktok.models import PlatformPackage
 from integrations.carriers import registry as carriers
-from orders.mapping.carriers import carrier_code
+from integrations.carriers.aliases import carrier_code
 from orders.models import Fulfilment, LabelSource, OrderEvent, OrderStatus
 from sellerhub.models import Channel
 

@@ -15,7 +15,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from documents import Address
+from sellerhub.addresses import Address
 
 
 class ProviderError(Exception):

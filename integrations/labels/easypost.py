@@ -25,7 +25,7 @@ import requests
 from easypost.errors import ApiError, EasyPostError, RateLimitError
 from easypost.errors import TimeoutError as EasyPostTimeout
 
-from documents import Address
+from integrations.carriers.aliases import carrier_code
 from integrations.channels import signing
 from integrations.labels.base import (
     BoughtLabel,
@@ -40,7 +40,7 @@ from integrations.labels.base import (
     ShipmentRequest,
     TrackerUpdate,
 )
-from orders.mapping.carriers import carrier_code
+from sellerhub.addresses import Address
 
 log = logging.getLogger("sellerhub.labels")
 

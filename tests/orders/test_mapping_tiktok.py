@@ -6,8 +6,8 @@ from decimal import Decimal
 
 import pytest
 
+from integrations.carriers.aliases import carrier_code
 from orders.mapping import PayloadError, map_order
-from orders.mapping.carriers import carrier_code
 from orders.models import OrderStatus
 from orders.samples import SAMPLE_FILE, tiktok_payload
 

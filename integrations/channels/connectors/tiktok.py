@@ -189,7 +189,7 @@ def _squash(text: str) -> str:
 
 def match_provider(providers: list[dict], *, carrier_code: str, carrier_name: str) -> str:
     """TikTok's shipping provider id for our carrier (by carrier code, then by name)."""
-    from orders.mapping.carriers import carrier_code as code_of  # noqa: PLC0415
+    from integrations.carriers.aliases import carrier_code as code_of  # noqa: PLC0415
 
     for provider in providers:
         if carrier_code and code_of(str(provider.get("name") or "")) == carrier_code:
