@@ -5,7 +5,8 @@ from django.contrib import admin, messages
 from django.db import models
 from django.utils.html import format_html_join
 
-from channels.models import SyncCursor, SyncRun, TrackingPush, WebhookDelivery
+from channels.models import SyncCursor, SyncRun, WebhookDelivery
+from fulfilment.models import TrackingPush
 from sellerhub.models import ChannelAccount
 
 

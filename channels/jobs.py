@@ -33,7 +33,8 @@ from django.db import transaction
 from django.utils import timezone
 
 from channels import coordination, selectors, services
-from channels.models import SyncRun, TrackingPush, WebhookDelivery
+from channels.models import SyncRun, WebhookDelivery
+from fulfilment.models import TrackingPush
 from integrations.channels.connectors import (
     ChannelError,
     NotConfigured,

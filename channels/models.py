@@ -7,7 +7,6 @@ when these models lived in the kernel app, so an upgrade rebuilds nothing).
   with its counts and error: the sync log the owner reads and retries from.
 - WebhookDelivery: one verified notification from a channel, unique per account and
   notification id, so a notification delivered twice is processed once.
-- TrackingPush: the tracking upload of one package to its channel (pushed once per number).
 """
 
 from django.conf import settings
@@ -132,26 +131,3 @@ class WebhookDelivery(models.Model):
 
     def __str__(self):
         return f"{self.topic or 'notification'} {self.notification_id}"
-
-
-class TrackingPush(models.Model):
-    class Status(models.TextChoices):
-        PENDING = "pending", "Waiting to push"
-        PUSHED = "pushed", "Pushed"
-        FAILED = "failed", "Failed"
-
-    package = models.OneToOneField("fulfilment.Package", on_delete=models.CASCADE, related_name="tracking_push")
-    tracking_number = models.CharField(max_length=64, help_text="The number to push (or pushed).")
-    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING, db_index=True)
-    attempts = models.PositiveIntegerField(default=0)
-    last_error = models.TextField(blank=True)
-    retryable = models.BooleanField(default=False, help_text="The last failure may pass on a retry.")
-    channel_reference = models.CharField(max_length=100, blank=True, help_text="The channel's id of the shipment.")
-    queued_at = models.DateTimeField(default=timezone.now)
-    pushed_at = models.DateTimeField(null=True, blank=True)
-
-    class Meta:
-        db_table = "sellerhub_trackingpush"
-
-    def __str__(self):
-        return f"tracking {self.tracking_number} of package {self.package_id} ({self.status})"

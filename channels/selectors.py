@@ -5,7 +5,8 @@ from __future__ import annotations
 from django.db.models import Count, IntegerField, Max, OuterRef, Q, Subquery, Value
 from django.db.models.functions import Coalesce
 
-from channels.models import SyncCursor, SyncRun, TrackingPush, WebhookDelivery
+from channels.models import SyncCursor, SyncRun, WebhookDelivery
+from fulfilment.models import TrackingPush
 from integrations.channels.connectors import CONNECTORS
 from inventory.models import ChannelListing, StockOutbox
 from orders.models import Order

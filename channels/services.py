@@ -15,7 +15,8 @@ from django.db import IntegrityError, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
-from channels.models import SyncCursor, SyncRun, TrackingPush, WebhookDelivery
+from channels.models import SyncCursor, SyncRun, WebhookDelivery
+from fulfilment.models import TrackingPush
 from integrations.channels.connectors.base import ChannelError, PushOutcome, RemoteListing, WebhookNotice
 from inventory.models import SKU, ChannelListing, StockOutbox
 from sellerhub.models import ChannelAccount

@@ -9,11 +9,10 @@ import secrets
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 
 
 def _file_path(kind, filename):
-    from django.utils import timezone  # noqa: PLC0415
-
     ext = filename.rsplit(".", 1)[-1].lower() if "." in filename else "bin"
     return f"{kind}/{timezone.now():%Y/%m}/{secrets.token_hex(10)}.{ext}"
 
@@ -409,3 +408,26 @@ class PrintBatchItem(models.Model):
 
 # TikTok Shipping: platform labels and collection requests (fulfilment/tiktok_models.py).
 from fulfilment.tiktok.models import CollectionRequest, PlatformPackage  # noqa: E402,F401
+
+
+class TrackingPush(models.Model):
+    class Status(models.TextChoices):
+        PENDING = "pending", "Waiting to push"
+        PUSHED = "pushed", "Pushed"
+        FAILED = "failed", "Failed"
+
+    package = models.OneToOneField(Package, on_delete=models.CASCADE, related_name="tracking_push")
+    tracking_number = models.CharField(max_length=64, help_text="The number to push (or pushed).")
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING, db_index=True)
+    attempts = models.PositiveIntegerField(default=0)
+    last_error = models.TextField(blank=True)
+    retryable = models.BooleanField(default=False, help_text="The last failure may pass on a retry.")
+    channel_reference = models.CharField(max_length=100, blank=True, help_text="The channel's id of the shipment.")
+    queued_at = models.DateTimeField(default=timezone.now)
+    pushed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        db_table = "sellerhub_trackingpush"
+
+    def __str__(self):
+        return f"tracking {self.tracking_number} of package {self.package_id} ({self.status})"

@@ -112,7 +112,7 @@ def package_detail(pk: int) -> Package:
 
 
 def tracking_push(package: Package):
-    from channels.models import TrackingPush  # noqa: PLC0415
+    from fulfilment.models import TrackingPush  # noqa: PLC0415
 
     return TrackingPush.objects.filter(package=package).first()
 

@@ -2,7 +2,7 @@
 
 State only: the tables keep their names (``sellerhub_synccursor`` and so on), so an existing
 database upgrades by ``migrate`` with every row kept and no table rebuilt. The content types of
-the four models are relabelled, so permissions granted on them stay granted.
+the three models are relabelled, so permissions granted on them stay granted.
 """
 
 import django.db.models.deletion
@@ -10,7 +10,7 @@ import django.utils.timezone
 from django.conf import settings
 from django.db import migrations, models
 
-MODELS = ("synccursor", "syncrun", "webhookdelivery", "trackingpush")
+MODELS = ("synccursor", "syncrun", "webhookdelivery")
 
 
 def relabel_content_types(apps, schema_editor):
@@ -39,22 +39,6 @@ class Migration(migrations.Migration):
         migrations.SeparateDatabaseAndState(
             database_operations=[],
             state_operations=[
-                migrations.CreateModel(
-                    name='TrackingPush',
-                    fields=[
-                        ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                        ('tracking_number', models.CharField(help_text='The number to push (or pushed).', max_length=64)),
-                        ('status', models.CharField(choices=[('pending', 'Waiting to push'), ('pushed', 'Pushed'), ('failed', 'Failed')], db_index=True, default='pending', max_length=10)),
-                        ('attempts', models.PositiveIntegerField(default=0)),
-                        ('last_error', models.TextField(blank=True)),
-                        ('retryable', models.BooleanField(default=False, help_text='The last failure may pass on a retry.')),
-                        ('channel_reference', models.CharField(blank=True, help_text="The channel's id of the shipment.", max_length=100)),
-                        ('queued_at', models.DateTimeField(default=django.utils.timezone.now)),
-                        ('pushed_at', models.DateTimeField(blank=True, null=True)),
-                        ('package', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='tracking_push', to='fulfilment.package')),
-                    ],
-                    options={'db_table': 'sellerhub_trackingpush'},
-                ),
                 migrations.CreateModel(
                     name='SyncCursor',
                     fields=[

@@ -11,6 +11,7 @@ class Migration(migrations.Migration):
     dependencies = [
         ("sellerhub", "0004_channel_sync"),
         ("channels", "0001_initial"),
+        ("fulfilment", "0005_trackingpush_from_kernel"),
     ]
 
     operations = [

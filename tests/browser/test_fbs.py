@@ -15,9 +15,8 @@ from rq import SimpleWorker
 from channels import jobs as channel_jobs
 from channels import services as channel_services
 from channels.emulated import catalogue_listings, emulator_connection
-from channels.models import TrackingPush
 from devtools.emulators import EmulatorConfig, start_emulator
-from fulfilment.models import CarrierMapping, Package
+from fulfilment.models import CarrierMapping, Package, TrackingPush
 from inventory import services as stock
 from inventory.models import Location
 from orders.models import Order, OrderStatus

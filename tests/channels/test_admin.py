@@ -20,7 +20,7 @@ def test_ops_browse_the_sync_state(ops_user, listed, emulator, django_capture_on
     client = Client()
     client.force_login(ops_user)
     for model in ("channelaccount", "syncrun", "synccursor", "webhookdelivery", "trackingpush"):
-        app = "sellerhub" if model == "channelaccount" else "channels"
+        app = {"channelaccount": "sellerhub", "trackingpush": "fulfilment"}.get(model, "channels")
         assert client.get(f"/admin/{app}/{model}/").status_code == 200, model
     failed = SyncRun.objects.get(status="failed")
     assert client.get(f"/admin/channels/syncrun/{failed.pk}/change/").status_code == 200

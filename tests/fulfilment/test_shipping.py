@@ -8,9 +8,8 @@ import pytest
 from django.urls import reverse
 from rq import SimpleWorker
 
-from channels.models import TrackingPush
 from fulfilment import services
-from fulfilment.models import CarrierMapping, Package
+from fulfilment.models import CarrierMapping, Package, TrackingPush
 from inventory.models import Reservation, StockLevel, StockMovement
 from orders.models import OrderStatus
 

@@ -7,8 +7,8 @@ import pytest
 from django.utils import timezone
 
 from channels import jobs, services
-from channels.models import SyncRun, TrackingPush
-from fulfilment.models import Package, PackageLine
+from channels.models import SyncRun
+from fulfilment.models import Package, PackageLine, TrackingPush
 from orders.models import Order
 
 pytestmark = pytest.mark.django_db
