@@ -30,7 +30,7 @@ test: install
 
 lint: install
 	$(BIN)/ruff check .
-	$(BIN)/lint-imports
+	$(BIN)/lint-imports --no-cache
 	$(BIN)/python -m tests.module_size
 
 clean:

@@ -97,7 +97,7 @@ def stop(procs):
 
 def setup(emu):
     from channels import services
-    from channels.emulated import catalogue_listings, emulator_connection
+    from devtools.demo.emulated import catalogue_listings, emulator_connection
     from inventory import services as stock
     from inventory.models import SKU, Location
 

@@ -1,11 +1,12 @@
 """Ops admin for channel sync: accounts (their secrets are never displayed), sync runs,
-cursors, webhook deliveries and tracking pushes."""
+cursors and tracking pushes (webhook deliveries: the kernel's inbox, sellerhub/admin.py)."""
 
 from django.contrib import admin, messages
 from django.db import models
 from django.utils.html import format_html_join
 
-from channels.models import SyncCursor, SyncRun, WebhookDelivery
+from channels import services
+from channels.models import SyncCursor, SyncRun
 from fulfilment.models import TrackingPush
 from sellerhub.models import ChannelAccount
 
@@ -48,9 +49,8 @@ class SyncRunAdmin(ReadOnlyAdmin):
 
     @admin.action(description="Retry the selected runs")
     def retry(self, request, queryset):
-        from channels.views import queue_retry  # noqa: PLC0415
-
-        queued = sum(1 for run in queryset.select_related("account") if queue_retry(run, user=request.user))
+        queued = sum(1 for run in queryset.select_related("account")
+                     if services.queue_retry(run=run, user=request.user))
         messages.success(request, f"{queued} retr{'y' if queued == 1 else 'ies'} queued on the sync queue.")
 
 
@@ -58,25 +58,6 @@ class SyncRunAdmin(ReadOnlyAdmin):
 class SyncCursorAdmin(ReadOnlyAdmin):
     list_display = ("account", "stream", "since", "last_success_at", "failures", "last_error")
     list_select_related = ("account",)
-
-
-@admin.register(WebhookDelivery)
-class WebhookDeliveryAdmin(ReadOnlyAdmin):
-    list_display = ("received_at", "account", "topic", "notification_id", "status", "attempts", "processed_at")
-    list_filter = ("status", "account")
-    list_select_related = ("account",)
-    search_fields = ("notification_id", "topic")
-    actions = ["process_again"]
-
-    @admin.action(description="Process the selected notifications again")
-    def process_again(self, request, queryset):
-        from channels import jobs  # noqa: PLC0415
-
-        ids = list(queryset.values_list("pk", flat=True))
-        queryset.update(status=WebhookDelivery.Status.RECEIVED)
-        for pk in ids:
-            jobs.enqueue_webhook(pk)
-        messages.success(request, f"{len(ids)} notification(s) queued again.")
 
 
 @admin.register(TrackingPush)

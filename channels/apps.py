@@ -10,6 +10,6 @@ class ChannelsConfig(AppConfig):
     verbose_name = "Channel sync"
 
     def ready(self):
-        from channels import startup
+        from channels import startup  # noqa: PLC0415 -- models load only after apps are ready
 
         startup.ready()

@@ -8,6 +8,7 @@ are edited on the account settings form, ``forms.ChannelAccountForm``.)
 from __future__ import annotations
 
 from dataclasses import dataclass
+from urllib.parse import urlsplit
 
 from django import forms
 
@@ -159,6 +160,4 @@ class ConnectionForm(forms.Form):
 
 
 def _is_loopback(url: str) -> bool:
-    from urllib.parse import urlsplit  # noqa: PLC0415
-
     return (urlsplit(url).hostname or "") in ("127.0.0.1", "localhost", "::1")

@@ -12,10 +12,14 @@
 from __future__ import annotations
 
 import logging
+import time
 import uuid
 
 import django_rq
+import redis
 from django.conf import settings
+from rq.exceptions import NoSuchJobError
+from rq.job import Job, JobStatus
 
 log = logging.getLogger("channels")
 
@@ -44,8 +48,6 @@ class AccountLock:
         self.held = False
 
     def acquire(self, *, wait: float = 0.0) -> bool:
-        import time  # noqa: PLC0415
-
         deadline = time.monotonic() + wait
         conn = connection()
         while True:
@@ -108,10 +110,6 @@ def request(kind: str, account_id: int, enqueue, *, ttl: int = 900) -> bool:
     the queue. ``enqueue()`` returns the RQ job; its id is kept so that a job lost from the queue
     (deleted, or Redis restored from an old snapshot) never blocks the next request.
     Returns True if a job was enqueued."""
-    import redis  # noqa: PLC0415
-    from rq.exceptions import NoSuchJobError  # noqa: PLC0415
-    from rq.job import Job, JobStatus  # noqa: PLC0415
-
     conn = connection()
     key = _key("queued", kind, account_id)
     try:

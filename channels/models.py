@@ -5,8 +5,9 @@ when these models lived in the kernel app, so an upgrade rebuilds nothing).
   page it points past has been stored, so an interrupted pull resumes where it stopped.
 - SyncRun: one run of a sync job (pull orders, push stock, push tracking, refresh the token...),
   with its counts and error: the sync log the owner reads and retries from.
-- WebhookDelivery: one verified notification from a channel, unique per account and
-  notification id, so a notification delivered twice is processed once.
+
+The channels' verified notifications are in the kernel's webhook inbox (``sellerhub.WebhookEvent``,
+source = the channel's code).
 """
 
 from django.conf import settings
@@ -102,32 +103,3 @@ class SyncRun(models.Model):
             return self.finished_at - self.started_at
         return None
 
-
-class WebhookDelivery(models.Model):
-    class Status(models.TextChoices):
-        RECEIVED = "received", "Received"
-        PROCESSED = "processed", "Processed"
-        IGNORED = "ignored", "Ignored"
-        FAILED = "failed", "Failed"
-
-    account = models.ForeignKey("sellerhub.ChannelAccount", on_delete=models.CASCADE,
-                                related_name="webhook_deliveries")
-    notification_id = models.CharField(max_length=200, help_text="The channel's id of the notification.")
-    topic = models.CharField(max_length=100, blank=True)
-    payload = models.JSONField(default=dict, blank=True, help_text="The verified body.")
-    status = models.CharField(max_length=10, choices=Status.choices, default=Status.RECEIVED, db_index=True)
-    attempts = models.PositiveIntegerField(default=0)
-    error = models.TextField(blank=True)
-    received_at = models.DateTimeField(auto_now_add=True, db_index=True)
-    processed_at = models.DateTimeField(null=True, blank=True)
-
-    class Meta:
-        db_table = "sellerhub_webhookdelivery"
-        ordering = ["-received_at", "-id"]
-        verbose_name_plural = "webhook deliveries"
-        constraints = [
-            models.UniqueConstraint(fields=["account", "notification_id"], name="webhook_unique_account_notification"),
-        ]
-
-    def __str__(self):
-        return f"{self.topic or 'notification'} {self.notification_id}"

@@ -4,13 +4,15 @@ from __future__ import annotations
 
 from django.db.models import Count, IntegerField, Max, OuterRef, Q, Subquery, Value
 from django.db.models.functions import Coalesce
+from django.urls import reverse
 
-from channels.models import SyncCursor, SyncRun, WebhookDelivery
+from channels.models import SyncCursor, SyncRun
 from fulfilment.models import TrackingPush
 from integrations.channels.connectors import CONNECTORS
 from inventory.models import ChannelListing, StockOutbox
+from inventory.selectors import listings_with_quantity
 from orders.models import Order
-from sellerhub.models import ChannelAccount
+from sellerhub.models import ChannelAccount, WebhookEvent
 
 PUSHABLE = Q(listing__active=True, listing__sku__isnull=False, listing__is_fbt=False)
 
@@ -57,7 +59,7 @@ def account_detail(account: ChannelAccount) -> dict:
     return {
         "cursor": cursor,
         "runs": list(SyncRun.objects.filter(account=account).select_related("job_run")[:10]),
-        "webhooks": list(WebhookDelivery.objects.filter(account=account)[:10]),
+        "webhooks": list(WebhookEvent.objects.filter(account=account, source=account.channel)[:10]),
         "orders": Order.objects.filter(account=account).count(),
     }
 
@@ -94,8 +96,6 @@ def accounts_for_outbox(ids) -> list[int]:
 
 def listings_to_push(listing_ids) -> list[ChannelListing]:
     """The listings with their available quantity now (inventory's rule, buffers included)."""
-    from inventory.selectors import listings_with_quantity  # noqa: PLC0415
-
     return list(listings_with_quantity(ChannelListing.objects.filter(pk__in=list(listing_ids))).order_by("pk"))
 
 
@@ -119,8 +119,6 @@ def known_variant_ids(account: ChannelAccount, variant_ids) -> set[str]:
 
 
 def listings(account: ChannelAccount, *, show: str = ""):
-    from inventory.selectors import listings_with_quantity  # noqa: PLC0415
-
     qs = ChannelListing.objects.filter(account=account).select_related("sku")
     if show == "unmatched":
         qs = qs.filter(sku__isnull=True, active=True)
@@ -138,6 +136,18 @@ def pending_tracking_pushes():
 
 
 def webhook_url_path(account: ChannelAccount) -> str:
-    from django.urls import reverse  # noqa: PLC0415
-
     return reverse("channel_webhook", args=[account.channel, account.pk])
+
+
+def lost_webhook_events(*, received_before, limit: int = 500) -> list[int]:
+    """Channel notifications still waiting for their job (it was lost): their ids."""
+    return list(WebhookEvent.objects.filter(source__in=list(CONNECTORS), status=WebhookEvent.Status.RECEIVED,
+                                            received_at__lt=received_before).values_list("pk", flat=True)[:limit])
+
+
+def tracking_pushes_to_retry(*, queued_before, limit: int = 500) -> list[int]:
+    """Packages whose tracking upload is pending or failed retryably (fewer than 8 tries)."""
+    return list(TrackingPush.objects.filter(
+        status__in=[TrackingPush.Status.PENDING, TrackingPush.Status.FAILED], queued_at__lt=queued_before,
+        attempts__lt=8).exclude(status=TrackingPush.Status.FAILED, retryable=False)
+        .values_list("package_id", flat=True)[:limit])

@@ -1,5 +1,5 @@
 """Every write of channel sync: accounts and their credentials, cursors, sync runs, the stock
-outbox as the push consumes it, channel listings, webhook deliveries and tracking pushes.
+outbox as the push consumes it, channel listings and tracking pushes.
 
 Keyword-only functions, each one short transaction; none of them talks to a channel (the jobs
 do the HTTP between these writes, so no transaction is ever open across a call).
@@ -15,11 +15,15 @@ from django.db import IntegrityError, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
-from channels.models import SyncCursor, SyncRun, WebhookDelivery
-from fulfilment.models import TrackingPush
-from integrations.channels.connectors.base import ChannelError, PushOutcome, RemoteListing, WebhookNotice
+from channels import job_requests
+from channels.models import SyncCursor, SyncRun
+from fulfilment.services import tracking_uploads as fulfilment_tracking_uploads
+from integrations.channels.connectors.base import PushOutcome, RemoteListing
 from inventory.models import SKU, ChannelListing, StockOutbox
-from sellerhub.models import ChannelAccount
+from inventory.selectors import listings_with_quantity
+from sellerhub import channel_tokens
+from sellerhub.jobs import enqueue_job
+from sellerhub.models import ChannelAccount, JobRun
 
 log = logging.getLogger("channels")
 
@@ -63,11 +67,9 @@ def save_connection(*, account: ChannelAccount | None = None, channel: str, name
 
 
 def store_credentials(*, account_id: int, credentials: dict) -> None:
-    """Replace an account's credentials (fresh tokens from a refresh)."""
-    with transaction.atomic():
-        account = ChannelAccount.objects.select_for_update().get(pk=account_id)
-        account.credentials = dict(credentials)
-        account.save(update_fields=["credentials"])
+    """Replace an account's credentials (fresh tokens, a connection test's findings): the
+    kernel's token store does the write, so the token refresh and this share one writer."""
+    channel_tokens.save_credentials(account_id=account_id, credentials=credentials)
 
 
 def set_active(*, account: ChannelAccount, active: bool) -> None:
@@ -113,17 +115,45 @@ def interrupt_stale_runs(*, account: ChannelAccount, kind: str) -> int:
         message="The job stopped before finishing (worker killed or restarted); the next run carried on.")
 
 
+RETRYABLE_KINDS = (SyncRun.Kind.PULL_ORDERS, SyncRun.Kind.PUSH_STOCK, SyncRun.Kind.PUSH_TRACKING,
+                   SyncRun.Kind.REFRESH_TOKEN)
+RETRY_JOB = "channels.retries.retry_run_job"
+
+
+def queue_retry(*, run: SyncRun, user=None) -> JobRun | None:
+    """Queue a failed run's work again (the sync log's Retry, the admin action); None when the
+    run cannot be retried (its kind, or it is still running)."""
+    if run.kind not in RETRYABLE_KINDS or run.status == SyncRun.Status.RUNNING:
+        return None
+    return enqueue_job(kind="channels.retry", func=RETRY_JOB, args=[run.pk], queue="sync", user=user,
+                       message=f"Retry {run.get_kind_display().lower()} for {run.account.name}")
+
+
+def queue_sync_now(*, account: ChannelAccount, user=None) -> JobRun:
+    """Sync now: pull the account's orders, then push its stock (a JobRun with live progress)."""
+    with transaction.atomic():
+        return enqueue_job(kind="channels.sync_now", func="channels.jobs.sync_now_job", args=[account.pk],
+                           queue="sync", user=user, message=f"Waiting for a sync worker ({account.name})")
+
+
+def queue_import_listings(*, account: ChannelAccount, user=None) -> JobRun:
+    """Read the account's listings from the channel and match them to SKUs (a JobRun)."""
+    with transaction.atomic():
+        return enqueue_job(kind="channels.import_listings", func="channels.jobs.import_listings_job",
+                           args=[account.pk], queue="sync", user=user,
+                           message=f"Waiting for a sync worker ({account.name})")
+
+
 def prune_history(*, now=None) -> dict:
     """Keep the sync log readable: successful runs that changed nothing go after a day, other
-    successful runs after 30 days, failures and webhook deliveries after 90 days."""
+    successful runs after 30 days, failures after 90 days (the webhook inbox has its own rule)."""
     now = now or timezone.now()
     day = dt.timedelta(days=1)
     done = SyncRun.objects.filter(status=SyncRun.Status.SUCCEEDED)
     deleted = done.filter(items_ok=0, items_failed=0, started_at__lt=now - day).delete()[0]
     deleted += done.filter(started_at__lt=now - 30 * day).delete()[0]
     deleted += SyncRun.objects.filter(started_at__lt=now - 90 * day).exclude(status=SyncRun.Status.RUNNING).delete()[0]
-    hooks = WebhookDelivery.objects.filter(received_at__lt=now - 90 * day).delete()[0]
-    return {"runs": deleted, "webhooks": hooks}
+    return {"runs": deleted}
 
 
 # ---------------------------------------------------------------------------------------------
@@ -205,19 +235,15 @@ def close_unpushable(*, account: ChannelAccount) -> int:
 def request_full_push(*, account: ChannelAccount, listing_ids: Iterable[int] | None = None) -> int:
     """Queue the current available quantity of these listings (default: all active, mapped) for a
     push, e.g. after connecting or mapping listings."""
-    from inventory.selectors import listings_with_quantity  # noqa: PLC0415
-
     listings = ChannelListing.objects.filter(account=account, active=True, sku__isnull=False, is_fbt=False)
     if listing_ids is not None:
         listings = listings.filter(pk__in=list(listing_ids))
-    from channels import jobs  # noqa: PLC0415
-
     rows = [StockOutbox(listing_id=pk, quantity=quantity)
             for pk, quantity in listings_with_quantity(listings).values_list("pk", "quantity")]
     with transaction.atomic():
         StockOutbox.objects.bulk_create(rows)
         if rows:
-            jobs.request_stock_push(account.pk, "manual")
+            job_requests.request_stock_push(account.pk, "manual")
     return len(rows)
 
 
@@ -306,65 +332,10 @@ def auto_match_listings(*, account: ChannelAccount) -> int:
 
 
 # ---------------------------------------------------------------------------------------------
-# Webhooks
-
-
-def record_delivery(*, account: ChannelAccount, notice: WebhookNotice) -> tuple[WebhookDelivery, bool]:
-    """Store a verified notification once; (delivery, True) the first time, (existing, False)
-    when the same notification id arrives again."""
-    status = WebhookDelivery.Status.IGNORED if notice.ignore else WebhookDelivery.Status.RECEIVED
-    body = notice.body if isinstance(notice.body, dict | list) else {}
-    try:
-        with transaction.atomic():
-            delivery = WebhookDelivery.objects.create(
-                account=account, notification_id=notice.notification_id[:200], topic=notice.topic[:100],
-                payload=body, status=status, processed_at=timezone.now() if notice.ignore else None)
-    except IntegrityError:
-        return WebhookDelivery.objects.get(account=account, notification_id=notice.notification_id[:200]), False
-    return delivery, True
-
-
-def finish_delivery(*, delivery: WebhookDelivery, status: str, error: str = "") -> None:
-    WebhookDelivery.objects.filter(pk=delivery.pk).update(status=status, error=error[:MAX_ERROR],
-                                                          attempts=F("attempts") + 1, processed_at=timezone.now())
-
-
-# ---------------------------------------------------------------------------------------------
 # Tracking
 
 
-def queue_tracking_push(*, package, user=None) -> TrackingPush | None:
-    """Upload a shipped package's tracking to its channel: the fulfilment services call this
-    when a package is marked shipped (in their transaction: the job starts after commit).
-    Returns None (and queues nothing) for packages with nothing to push (no tracking number,
-    manual orders, channels without a connector)."""
-    from channels import jobs  # noqa: PLC0415
-    from integrations.channels.connectors import CONNECTORS  # noqa: PLC0415
-
-    order = package.order
-    if not package.tracking_number or order.account.channel not in CONNECTORS:
-        return None
-    with transaction.atomic():
-        push, created = TrackingPush.objects.select_for_update().get_or_create(
-            package=package, defaults={"tracking_number": package.tracking_number})
-        if not created:
-            if push.status == TrackingPush.Status.PUSHED and push.tracking_number == package.tracking_number:
-                return push  # already on the channel
-            TrackingPush.objects.filter(pk=push.pk).update(tracking_number=package.tracking_number,
-                                                           status=TrackingPush.Status.PENDING, queued_at=timezone.now())
-            push.refresh_from_db()
-        transaction.on_commit(lambda: jobs.enqueue_tracking_push(package.pk))
-    return push
-
-
-def record_tracking_result(*, push: TrackingPush, number: str, error: ChannelError | str | None = None,
-                           reference: str = "") -> None:
-    now = timezone.now()
-    if error is None:
-        TrackingPush.objects.filter(pk=push.pk).update(status=TrackingPush.Status.PUSHED, pushed_at=now,
-                                                       attempts=F("attempts") + 1, last_error="", retryable=False,
-                                                       channel_reference=reference[:100], tracking_number=number)
-    else:
-        TrackingPush.objects.filter(pk=push.pk).update(status=TrackingPush.Status.FAILED, attempts=F("attempts") + 1,
-                                                       last_error=str(error)[:MAX_ERROR],
-                                                       retryable=bool(getattr(error, "retryable", False)))
+# The tracking upload's outbox row is fulfilment's (written when a package ships); these names stay
+# here for the channel jobs that record its result.
+queue_tracking_push = fulfilment_tracking_uploads.queue_tracking_push
+record_tracking_result = fulfilment_tracking_uploads.record_tracking_result

@@ -5,16 +5,19 @@ with Retry, and listing mapping. Account settings (calendar, stock rules) keep t
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.db import transaction
 from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
+from django.utils import timezone
 from django.views import View
 from django.views.generic import TemplateView
 
-from channels import jobs, selectors, services
+from channels import selectors, services
 from channels.connection_forms import (
     CREDENTIAL_FIELDS,
     ChannelChoiceForm,
@@ -22,11 +25,11 @@ from channels.connection_forms import (
     secret_keys,
 )
 from channels.forms import ChannelAccountForm
+from channels.job_requests import request_stock_push
 from channels.models import SyncRun
 from integrations.channels.connectors import CONNECTORS, ChannelError, connector_for
 from inventory.models import SKU, ChannelListing
 from sellerhub.access import RoleRequiredMixin
-from sellerhub.jobs import enqueue_job
 from sellerhub.models import ChannelAccount, JobRun
 from sellerhub.roles import perm
 
@@ -43,8 +46,7 @@ WEBHOOK_HINTS = {
               "order.fulfillment.updated, and store the subscription's signature key here. Square signs this URL: "
               "if SellerHub is reached through another address, enter the registered one as the notification URL.",
 }
-RETRYABLE_KINDS = (SyncRun.Kind.PULL_ORDERS, SyncRun.Kind.PUSH_STOCK, SyncRun.Kind.PUSH_TRACKING,
-                   SyncRun.Kind.REFRESH_TOKEN)
+RETRYABLE_KINDS = services.RETRYABLE_KINDS
 
 
 def _account(pk) -> ChannelAccount:
@@ -54,14 +56,6 @@ def _account(pk) -> ChannelAccount:
 def _job_run(request):
     pk = request.GET.get("job")
     return JobRun.objects.filter(pk=pk).first() if pk and pk.isdigit() else None
-
-
-def queue_retry(run: SyncRun, *, user=None) -> JobRun | None:
-    """Queue a failed run again (the sync log's Retry, the admin action)."""
-    if run.kind not in RETRYABLE_KINDS or run.status == SyncRun.Status.RUNNING:
-        return None
-    return enqueue_job(kind="channels.retry", func=jobs.retry_run_job, args=[run.pk], queue="sync", user=user,
-                       message=f"Retry {run.get_kind_display().lower()} for {run.account.name}")
 
 
 class IndexView(RoleRequiredMixin, TemplateView):
@@ -81,10 +75,6 @@ class IndexView(RoleRequiredMixin, TemplateView):
 
 
 def _days_ago(days):
-    import datetime as dt  # noqa: PLC0415
-
-    from django.utils import timezone  # noqa: PLC0415
-
     return timezone.now() - dt.timedelta(days=days)
 
 
@@ -113,10 +103,6 @@ class AccountSyncView(RoleRequiredMixin, TemplateView):
 def _shown(spec, value):
     """A non-secret credential as a person reads it (expiry times as dates)."""
     if spec.kind == "int" and "expire" in spec.key:
-        import datetime as dt  # noqa: PLC0415
-
-        from django.utils import timezone  # noqa: PLC0415
-
         try:
             when = timezone.localtime(dt.datetime.fromtimestamp(int(value), tz=dt.UTC))
         except (TypeError, ValueError, OverflowError, OSError):
@@ -204,9 +190,7 @@ class SyncNowView(RoleRequiredMixin, View):
 
     def post(self, request, pk):
         account = _account(pk)
-        with transaction.atomic():
-            run = enqueue_job(kind="channels.sync_now", func=jobs.sync_now_job, args=[account.pk], queue="sync",
-                              user=request.user, message=f"Waiting for a sync worker ({account.name})")
+        run = services.queue_sync_now(account=account, user=request.user)
         messages.info(request, f"Sync of {account.name} queued.")
         return HttpResponseRedirect(reverse("channels:account", args=[account.pk]) + f"?job={run.pk}")
 
@@ -237,7 +221,7 @@ class RetryView(RoleRequiredMixin, View):
 
     def post(self, request, pk):
         run = get_object_or_404(SyncRun.objects.select_related("account"), pk=pk)
-        job = queue_retry(run, user=request.user)
+        job = services.queue_retry(run=run, user=request.user)
         if job is None:
             messages.error(request, f"{run.get_kind_display()} #{run.pk} cannot be retried.")
             return HttpResponseRedirect(reverse("channels:log"))
@@ -268,9 +252,7 @@ class ImportListingsView(RoleRequiredMixin, View):
 
     def post(self, request, pk):
         account = _account(pk)
-        with transaction.atomic():
-            run = enqueue_job(kind="channels.import_listings", func=jobs.import_listings_job, args=[account.pk],
-                              queue="sync", user=request.user, message=f"Waiting for a sync worker ({account.name})")
+        run = services.queue_import_listings(account=account, user=request.user)
         return HttpResponseRedirect(reverse("channels:listings", args=[account.pk]) + f"?job={run.pk}")
 
 
@@ -280,7 +262,7 @@ class AutoMatchView(RoleRequiredMixin, View):
     def post(self, request, pk):
         account = _account(pk)
         matched = services.auto_match_listings(account=account)
-        jobs.request_stock_push(account.pk, SyncRun.Trigger.MANUAL)
+        request_stock_push(account.pk, SyncRun.Trigger.MANUAL)
         messages.success(request, f"{matched} listing(s) matched by seller SKU." if matched else
                          "No unmatched listing has a channel SKU equal to one of your seller SKUs.")
         return HttpResponseRedirect(reverse("channels:listings", args=[account.pk]) + "?show=unmatched")
@@ -307,7 +289,7 @@ class MapListingView(RoleRequiredMixin, View):
         except services.ChannelSetupError as exc:
             messages.error(request, str(exc))
             return HttpResponseRedirect(back)
-        jobs.request_stock_push(listing.account_id, SyncRun.Trigger.MANUAL)
+        request_stock_push(listing.account_id, SyncRun.Trigger.MANUAL)
         label = listing.channel_sku or listing.external_variant_id or listing.external_product_id
         messages.success(request, f"Listing {label} now sells {sku.seller_sku}; its stock is pushed." if sku
                          else f"Listing {label} is no longer mapped; its stock is no longer pushed.")

@@ -4,8 +4,10 @@ Public (the signature is the authentication): each checks the signature exactly 
 computes it (TikTok: ``Authorization`` = hex HMAC-SHA256(app secret, app key + body);
 WooCommerce: ``X-WC-Webhook-Signature``; Square: ``x-square-hmacsha256-signature`` over the
 notification URL + body; Etsy: ``webhook-signature`` over id.timestamp.body). A bad signature
-gets 401 and changes nothing. A good one is stored once per notification id (a repeat answers
-200 "duplicate" and does nothing more) and its work is left to a job, so the answer is quick.
+gets 401 and changes nothing. A good one goes to the kernel's webhook inbox (source = the
+channel's code), stored once per notification id (a repeat answers 200 "duplicate" and does
+nothing more); ``dispatch``, the inbox handler of every channel, leaves the work to a job, so the
+answer is quick.
 """
 
 from __future__ import annotations
@@ -15,11 +17,23 @@ import logging
 from django.http import JsonResponse
 from django.views.decorators.csrf import csrf_exempt
 
-from channels import jobs, services
+from channels import jobs
 from integrations.channels.connectors import CONNECTORS, WebhookRejected
-from sellerhub.models import ChannelAccount
+from sellerhub import inbox
+from sellerhub.models import ChannelAccount, WebhookEvent
 
 log = logging.getLogger("channels")
+
+
+def dispatch(event: WebhookEvent) -> None:
+    """Inbox handler of the channels' notifications: a job fetches and stores the orders."""
+    jobs.enqueue_webhook(event.pk)
+
+
+def register_handlers() -> None:
+    """Called once from the app's startup: every channel's notifications come here."""
+    for channel in CONNECTORS:
+        inbox.register(channel, dispatch)
 
 
 @csrf_exempt
@@ -41,11 +55,11 @@ def receive(request, channel: str, account_id: int):
         return JsonResponse({"error": "The notification's signature is not valid."}, status=401)
     if not notice.notification_id:  # e.g. WooCommerce's ping when a webhook is created
         return JsonResponse({"status": "ok"})
-    if not account.active:
-        notice.ignore = True
-    delivery, created = services.record_delivery(account=account, notice=notice)
-    if not created:
-        return JsonResponse({"status": "duplicate", "delivery": delivery.pk})
-    if not notice.ignore:
-        jobs.enqueue_webhook(delivery.pk)
-    return JsonResponse({"status": "ignored" if notice.ignore else "accepted", "delivery": delivery.pk})
+    ignore = "account inactive" if not account.active else (
+        f"{notice.topic or 'notification'}: nothing to do" if notice.ignore else "")
+    receipt = inbox.receive(source=account.channel, account=account, key=notice.notification_id,
+                            topic=notice.topic, payload=notice.body, ignore=ignore)
+    if receipt.duplicate:
+        return JsonResponse({"status": "duplicate", "delivery": receipt.event.pk})
+    status = "ignored" if receipt.event.status == WebhookEvent.Status.IGNORED else "accepted"
+    return JsonResponse({"status": status, "delivery": receipt.event.pk})

@@ -8,6 +8,12 @@ from rest_framework.response import Response
 from rest_framework.routers import APIRootView, DefaultRouter
 from rest_framework.views import APIView
 
+from channels import api as channels_api
+from fulfilment import api as fulfilment_api
+from inventory import api as inventory_api
+from metrics import api as metrics_api
+from orders import api as orders_api
+from sellerhub import jobs_api
 from sellerhub.api_base import Pagination, RolePermission, exception_handler  # noqa: F401  (re-exported)
 
 
@@ -41,13 +47,6 @@ class ObtainTokenView(APIView):
 
 
 def build_router():
-    from channels import api as channels_api  # noqa: PLC0415
-    from fulfilment import api as fulfilment_api  # noqa: PLC0415
-    from inventory import api as inventory_api  # noqa: PLC0415
-    from metrics import api as metrics_api  # noqa: PLC0415
-    from orders import api as orders_api  # noqa: PLC0415
-    from sellerhub import jobs_api  # noqa: PLC0415
-
     class Root(APIRootView):
         """The API's entry point: links to every collection."""
 

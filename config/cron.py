@@ -13,9 +13,11 @@ django.setup()
 
 from rq import cron  # noqa: E402
 
+from sellerhub import inbox  # noqa: E402
 from sellerhub.jobs import prune_job_runs  # noqa: E402
 
 cron.register(prune_job_runs, "default", cron="17 3 * * *", name="prune_job_runs")
+cron.register(inbox.purge_job, "default", cron="27 3 * * *", name="purge_webhook_inbox")
 
 for app in ("inventory", "inventory.fbt", "orders", "fulfilment", "metrics", "channels"):
     try:

@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "fulfilment",
     "channels",
     "metrics",
+    "devtools",
 ]
 
 MIDDLEWARE = [
@@ -211,6 +212,13 @@ EASYPOST_API_KEY = os.environ.get("EASYPOST_API_KEY", "")
 EASYPOST_BASE_URL = os.environ.get("EASYPOST_BASE_URL", "")  # default https://api.easypost.com/v2
 EASYPOST_WEBHOOK_SECRET = os.environ.get("EASYPOST_WEBHOOK_SECRET", "")
 EASYPOST_TIMEOUT = float(os.environ.get("EASYPOST_TIMEOUT", "30"))
+EASYPOST_NOTE = ""  # shown with the provider
+if DEBUG and not EASYPOST_API_KEY:  # `make run`: the loopback emulator's EasyPost (integrations.labels.DEMO_*)
+    EASYPOST_API_KEY, EASYPOST_NOTE = "EZTKemulator0000000000000001", "demo emulator"
+    EASYPOST_BASE_URL = EASYPOST_BASE_URL or (EMULATOR_URL or "http://127.0.0.1:8010").rstrip("/") + "/easypost/v2"
+    EASYPOST_WEBHOOK_SECRET = EASYPOST_WEBHOOK_SECRET or "sellerhub-demo-easypost-webhook-secret"
+# Processed and ignored webhook deliveries (the inbox) are deleted after this many days.
+WEBHOOK_RETENTION_DAYS = int(os.environ.get("WEBHOOK_RETENTION_DAYS", "30"))
 
 LOGGING = {
     "version": 1,

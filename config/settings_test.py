@@ -8,6 +8,11 @@ from .settings import *  # noqa: E402,F403
 from .settings import DATABASES, JOB_QUEUES  # noqa: E402
 
 DEBUG = False
+# Tests choose their label provider: no DEBUG fallback to the demo emulator (config/settings.py).
+EASYPOST_API_KEY = os.environ.get("EASYPOST_API_KEY", "")
+EASYPOST_BASE_URL = os.environ.get("EASYPOST_BASE_URL", "")
+EASYPOST_WEBHOOK_SECRET = os.environ.get("EASYPOST_WEBHOOK_SECRET", "")
+EASYPOST_NOTE = ""
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},

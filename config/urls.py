@@ -1,6 +1,7 @@
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
+from django_rq.urls import get_admin_urlpatterns, get_api_urlpatterns
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from config.api import ObtainTokenView, build_router
@@ -11,8 +12,6 @@ from sellerhub.roles import perm
 
 def _ops_only():
     """django-rq's dashboard, wrapped so that only the Ops role reaches it."""
-    from django_rq.urls import get_admin_urlpatterns, get_api_urlpatterns  # noqa: PLC0415
-
     wrap = role_required(perm("use_ops_tools"))
     api = get_api_urlpatterns()
     for pattern in api:

@@ -1,6 +1,7 @@
 """Admin for ops: box presets and carrier mappings editable; packages, pick lists, packing
-sessions, carrier scans, provider events and print batches read-only (they change through the
-fulfilment pages, which write the order's timeline and move stock through the ledger)."""
+sessions, carrier scans and print batches read-only (they change through the fulfilment pages,
+which write the order's timeline and move stock through the ledger). The provider's webhook
+events are in the kernel's inbox (sellerhub/admin.py)."""
 
 from django.contrib import admin
 
@@ -15,7 +16,6 @@ from fulfilment.models import (
     PickListLine,
     PickListOrder,
     PrintBatch,
-    ProviderEvent,
     TrackingEvent,
 )
 
@@ -91,13 +91,6 @@ class PackingSessionAdmin(ReadOnlyMixin, admin.ModelAdmin):
     list_filter = ["status"]
     list_select_related = ["order", "user"]
     inlines = [PackScanInline]
-
-
-@admin.register(ProviderEvent)
-class ProviderEventAdmin(ReadOnlyMixin, admin.ModelAdmin):
-    list_display = ["event_id", "provider", "description", "status", "attempts", "received_at", "message"]
-    list_filter = ["provider", "status", "description"]
-    search_fields = ["event_id"]
 
 
 @admin.register(PrintBatch)

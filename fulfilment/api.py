@@ -7,6 +7,7 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serial
 from rest_framework import serializers, status, viewsets
 from rest_framework.response import Response
 
+from fulfilment import api_fbs
 from integrations.carriers import registry as carriers
 from sellerhub.roles import perm
 
@@ -78,6 +79,4 @@ class TrackingValidationViewSet(viewsets.ViewSet):
 def register(router):
     """Register this app's API view sets on the /api/v1/ router."""
     router.register("tracking/validate", TrackingValidationViewSet, basename="tracking-validate")
-    from fulfilment import api_fbs  # noqa: PLC0415  (pick lists and packages)
-
     api_fbs.register(router)

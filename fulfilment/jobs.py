@@ -1,12 +1,14 @@
 """Fulfilment jobs.
 
 - ``print_batch_job(run_id, batch_id)`` (queue ``documents``): a print batch's packages get
-  their labels (made or bought as the batch says, each once), then every label, whatever its
+  their labels (made or bought as the batch's label policy says, each once:
+  ``services.ensure_batch_label``), then every label, whatever its
   source, goes into one 4x6 PDF or one ZPL stream, with a packing slip after each if asked.
   Progress shows on the batch's page; the file stays downloadable. Running it again makes the
   same file: packages and labels that exist are used as they are.
 - ``follow_package_job(package_id)`` (queue ``default``): start the carrier tracker of a
-  shipped package and record its scans (queued when a package ships).
+  shipped package and record its scans (queued by ``fulfilment.services.tracking`` when a
+  package ships, by its dotted path).
 - ``refresh_trackers()`` (hourly, cron.py): read the trackers of packages on their way, in case
   a webhook was lost.
 """
@@ -16,7 +18,6 @@ from __future__ import annotations
 import datetime as dt
 import logging
 
-import django_rq
 from django.db.models import F, Q
 from django.urls import reverse
 from django.utils import timezone
@@ -24,19 +25,12 @@ from django.utils import timezone
 import documents as docs
 from fulfilment import printing, services
 from fulfilment.models import Package, PrintBatch
-from fulfilment.tiktok import shipping as tiktok_shipping
 from integrations.labels import NotConfigured, ProviderError, get_provider
 from sellerhub.jobs import progress, tracked
 
 log = logging.getLogger("sellerhub.fulfilment")
 
 P = Package.Status
-Policy = PrintBatch.LabelPolicy
-
-
-def enqueue_follow(package_id: int) -> None:
-    django_rq.get_queue("default").enqueue(follow_package_job, package_id, job_timeout=300, result_ttl=3600,
-                                           failure_ttl=7 * 86400)
 
 
 def follow_package_job(package_id: int) -> dict:
@@ -107,33 +101,6 @@ def _packages_of(batch: PrintBatch, report) -> tuple[list[Package], list[str]]:
     return out, problems
 
 
-def _ensure_label(batch: PrintBatch, package: Package, provider_holder: dict) -> Package:
-    if package.has_label:
-        return package
-    if tiktok_shipping.is_platform(package.order):  # TikTok's own label (TikTok Shipping): never bought here
-        session = provider_holder.setdefault("tiktok", tiktok_shipping.Session())
-        try:
-            return tiktok_shipping.ensure_label(package=package, user=batch.created_by, session=session)
-        except tiktok_shipping.ShippingError as exc:
-            raise services.FulfilmentError(str(exc)) from exc
-    if batch.label_policy == Policy.EXISTING:
-        raise services.FulfilmentError("no label yet (print the batch with a label option, or make it on the "
-                                       "package's page)")
-    if batch.label_policy == Policy.OWN:
-        return services.make_own_label(package=package, courier=batch.own_carrier, user=batch.created_by)
-    if "provider" not in provider_holder:
-        try:
-            provider_holder["provider"] = get_provider()
-        except NotConfigured as exc:
-            provider_holder["provider"] = exc
-    provider = provider_holder["provider"]
-    if isinstance(provider, NotConfigured):
-        raise services.FulfilmentError(str(provider))
-    choose = "fastest" if batch.label_policy == Policy.BUY_FASTEST else "cheapest"
-    return services.buy_best_rate(package=package, choose=choose, label_format=batch.fmt, user=batch.created_by,
-                                  provider=provider)
-
-
 def _batch_item(batch: PrintBatch, package: Package, positions: dict) -> docs.BatchItem:
     order = package.order
     slip = printing.slip_data(order, package) if batch.with_slips else None
@@ -157,14 +124,14 @@ def print_batch_job(run_id: int, batch_id: int) -> dict:
     try:
         report(1, "Gathering the packages")
         packages, problems = _packages_of(batch, report)
-        ready, provider_holder = [], {}
+        ready, providers = [], {}
         for index, package in enumerate(packages, start=1):
             package = Package.objects.select_related("order__account").get(pk=package.pk)
             if package.status == P.CANCELLED:
                 problems.append(f"order {package.order.external_id}, package {package.pk}: cancelled")
                 continue
             try:
-                package = _ensure_label(batch, package, provider_holder)
+                package = services.ensure_batch_label(batch=batch, package=package, providers=providers)
             except services.FulfilmentError as exc:
                 problems.append(f"order {package.order.external_id}, package {package.pk}: {exc}")
                 continue

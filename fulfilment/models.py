@@ -316,31 +316,6 @@ class TrackingEvent(models.Model):
         return f"{self.package_id} {self.status} at {self.occurred_at}"
 
 
-class ProviderEvent(models.Model):
-    """A webhook delivery from the label provider, kept once per event id (deliveries repeat)."""
-
-    class Status(models.TextChoices):
-        PROCESSED = "processed", "Processed"
-        IGNORED = "ignored", "Ignored"
-        FAILED = "failed", "Failed"
-
-    provider = models.CharField(max_length=20)
-    event_id = models.CharField(max_length=64)
-    description = models.CharField(max_length=64, blank=True)
-    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PROCESSED)
-    message = models.CharField(max_length=500, blank=True)
-    payload = models.JSONField(default=dict, blank=True)
-    received_at = models.DateTimeField(auto_now_add=True)
-    attempts = models.PositiveIntegerField(default=1)
-
-    class Meta:
-        ordering = ["-received_at", "-id"]
-        constraints = [models.UniqueConstraint(fields=["provider", "event_id"], name="providerevent_unique")]
-
-    def __str__(self):
-        return f"{self.provider} {self.description} {self.event_id}"
-
-
 class PrintBatch(models.Model):
     """Labels of many packages in one file to print, made by a job on the documents queue.
     Printing it again uses the same packages and labels: nothing is bought twice."""

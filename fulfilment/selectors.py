@@ -23,6 +23,7 @@ from fulfilment.models import (
     PickListOrder,
     PrintBatch,
     TrackingEvent,
+    TrackingPush,
 )
 from inventory.models import SKU
 from orders.models import PRE_SHIP_STATUSES, Fulfilment, Order, OrderLine, OrderStatus
@@ -112,8 +113,6 @@ def package_detail(pk: int) -> Package:
 
 
 def tracking_push(package: Package):
-    from fulfilment.models import TrackingPush  # noqa: PLC0415
-
     return TrackingPush.objects.filter(package=package).first()
 
 
@@ -272,13 +271,16 @@ class PackState:
         return [pl for pl in self.lines if pl.to_pack > 0]
 
 
-def pack_state(session: PackingSession) -> PackState:
-    """Each line still to pack with how many units this session verified."""
-    lines = list(session.order.lines.filter(cancelled=False).select_related("sku").order_by("pk"))
-    packaged = packaged_quantities([session.order_id])
+def pack_state(session: PackingSession | None, *, order: Order | None = None) -> PackState:
+    """Each line still to pack with how many units this session verified (none verified without a
+    session: the station before its first scan, for ``order``)."""
+    order = order if session is None else session.order
+    lines = list(order.lines.filter(cancelled=False).select_related("sku").order_by("pk"))
+    packaged = packaged_quantities([order.pk])
     verified = defaultdict(int)
-    for line_id, quantity in (PackScan.objects.filter(session=session, order_line__isnull=False,
-                                                      outcome__in=[PackScan.Outcome.OK, PackScan.Outcome.OVERRIDE])
+    scans = PackScan.objects.none() if session is None else PackScan.objects.filter(session=session)
+    for line_id, quantity in (scans.filter(order_line__isnull=False,
+                                           outcome__in=[PackScan.Outcome.OK, PackScan.Outcome.OVERRIDE])
                               .values_list("order_line_id", "quantity")):
         verified[line_id] += quantity
     return PackState(lines=[PackLine(line=line, to_pack=max(line.quantity - packaged.get(line.pk, 0), 0),

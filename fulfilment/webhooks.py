@@ -1,13 +1,16 @@
 """``POST /webhooks/easypost/``: the label provider's signed events (``tracker.updated``).
 
 Public (the signature is the authentication): ``X-Hmac-Signature`` is checked as EasyPost's own
-clients check it (labels.md §5, ``integrations.channels.signing``). A bad or missing signature gets
-401 and changes nothing. Deliveries are at-least-once, so each event id is processed once: a
-repeat answers 200 "duplicate". A failed processing answers 500, so the provider sends it again.
+clients check it (docs/domain/labels.md#signature, ``integrations.channels.signing``). A bad or missing signature gets
+401 and changes nothing. A good event goes to the kernel's webhook inbox (source = the provider's
+name, key = the event id). Deliveries are at-least-once, so each event id is processed once: a
+repeat answers 200 "duplicate". ``handle_event``, the inbox handler, applies it at once; a failed
+processing answers 500, so the provider sends it again (and the inbox processes it again).
 """
 
 from __future__ import annotations
 
+import json
 import logging
 
 from django.http import JsonResponse
@@ -15,10 +18,25 @@ from django.views.decorators.csrf import csrf_exempt
 
 from fulfilment import services
 from integrations.labels import NotConfigured, ProviderError, get_provider
+from sellerhub import inbox
+from sellerhub.models import WebhookEvent
 
 log = logging.getLogger("sellerhub.fulfilment")
 
 MAX_BODY = 2 * 1024 * 1024
+SOURCE = "easypost"  # the provider's name: the inbox source of its events
+
+
+def handle_event(event: WebhookEvent) -> inbox.Outcome:
+    """Inbox handler of the label provider's events: tracker updates move the packages."""
+    data = get_provider().parse_event(json.dumps(event.payload).encode())
+    status, message = services.process_provider_event(event=data, source=event.source)
+    return inbox.Outcome(status, message)
+
+
+def register_handlers() -> None:
+    """Called once from the app's ready()."""
+    inbox.register(SOURCE, handle_event)
 
 
 @csrf_exempt
@@ -41,13 +59,11 @@ def easypost(request):
         event = provider.parse_event(body)
     except ProviderError as exc:
         return JsonResponse({"error": str(exc)}, status=400)
-    record, fresh = services.receive_provider_event(provider=provider.name, event=event)
-    if not fresh:
-        return JsonResponse({"status": "duplicate", "event": record.event_id})
     try:
-        record = services.process_provider_event(record=record, event=event)
-    except Exception as exc:  # keep the delivery retryable: EasyPost sends it again
-        log.exception("EasyPost event %s could not be processed", event.id)
-        services.fail_provider_event(record=record, error=str(exc))
+        receipt = inbox.receive(source=provider.name, key=event.id[:64], topic=event.description, payload=event.raw)
+    except inbox.HandlerFailed:  # kept as failed and retryable: EasyPost sends it again
         return JsonResponse({"error": "The event could not be processed; send it again."}, status=500)
-    return JsonResponse({"status": record.status, "event": record.event_id, "message": record.message})
+    record = receipt.event
+    if receipt.duplicate:
+        return JsonResponse({"status": "duplicate", "event": record.key})
+    return JsonResponse({"status": record.status, "event": record.key, "message": record.message})

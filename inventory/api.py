@@ -8,6 +8,7 @@ from rest_framework import exceptions, mixins, serializers, status, viewsets
 from rest_framework.response import Response
 
 from inventory import selectors, services
+from inventory.fbt import api as fbt_api
 from inventory.models import SKU, Location, Product, StockLevel, StockMovement
 from inventory.services import ADJUST_REASONS
 from sellerhub.roles import perm
@@ -294,6 +295,4 @@ def register(router):
     router.register("stock/movements", MovementViewSet, basename="stock-movement")
     router.register("stock", StockViewSet, basename="stock")
     router.register("locations", LocationViewSet, basename="location")
-    from inventory.fbt import api as fbt_api  # noqa: PLC0415  (Fulfilled by TikTok, inventory/fbt/)
-
-    fbt_api.register(router)
+    fbt_api.register(router)  # Fulfilled by TikTok (inventory/fbt/)

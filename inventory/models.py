@@ -1,4 +1,4 @@
-"""Catalogue, locations and stock. Stock changes only through inventory/services.py."""
+"""Catalogue, locations and stock. Stock changes only through the inventory.services package."""
 
 from django.conf import settings
 from django.db import models
@@ -89,7 +89,7 @@ class Location(models.Model):
 
 
 class StockLevel(models.Model):
-    """On hand and reserved of one SKU at one location. Written only by inventory/services.py."""
+    """On hand and reserved of one SKU at one location. Written only by inventory.services."""
 
     sku = models.ForeignKey(SKU, on_delete=models.PROTECT, related_name="levels")
     location = models.ForeignKey(Location, on_delete=models.PROTECT, related_name="levels")
@@ -136,6 +136,9 @@ class StockMovement(models.Model):
     user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL)
     reference = models.CharField(max_length=100, blank=True, db_index=True, help_text="Order or document reference.")
     note = models.CharField(max_length=500, blank=True)
+    # The row this one undoes (an undone receiving scan). Unique: a row is undone at most once.
+    reverses = models.OneToOneField("self", null=True, blank=True, on_delete=models.PROTECT,
+                                    related_name="reversed_by", help_text="The ledger row this row undoes.")
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
 
     class Meta:
@@ -261,5 +264,4 @@ from inventory.fbt.models import (  # noqa: E402,F401
     InboundLine,
     InboundShipment,
     ReplenishmentAlert,
-    TikTokNotification,
 )

@@ -256,6 +256,27 @@ def find_sku(code):
             or SKU.objects.filter(seller_sku__iexact=code).first())
 
 
+def delivery_tally(reference: str) -> list[dict]:
+    """Units received per SKU and location under a delivery reference (scans less their undos)."""
+    if not reference:
+        return []
+    return list(
+        StockMovement.objects.filter(reference=reference, reason__in=[StockMovement.Reason.RECEIPT,
+                                                                      StockMovement.Reason.ADJUSTMENT])
+        .values("sku__seller_sku", "sku__name", "location__code")
+        .annotate(units=Sum("on_hand_change"))
+        .order_by("location__code", "sku__seller_sku")
+    )
+
+
+def delivery_mark(reference: str) -> int | None:
+    """The id of the newest ledger row of a delivery: what the receiving page had in front of it
+    (an undo pressed twice on the same page undoes one scan)."""
+    if not reference:
+        return None
+    return StockMovement.objects.filter(reference=reference).order_by("-id").values_list("id", flat=True).first()
+
+
 def stock_locations():
     """Every active location, warehouses before their bins, for pickers."""
     return Location.objects.filter(active=True).select_related("parent").order_by("kind", "pick_sequence", "code")

@@ -5,7 +5,6 @@ import secrets
 
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.db.models import Sum
 from django.http import Http404, HttpResponse, HttpResponseRedirect, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -214,19 +213,9 @@ class ReceiveView(RoleRequiredMixin, View):
             "location_code": location_code, "location": location, "reference": reference, "quantity": quantity,
             "locations": Location.objects.filter(active=True, kind__in=[Location.Kind.WAREHOUSE, Location.Kind.BIN])
             .order_by("pick_sequence", "code"),
-            "tally": self.tally(reference), "result": result, "error": error,
+            "tally": selectors.delivery_tally(reference), "ledger_mark": selectors.delivery_mark(reference),
+            "result": result, "error": error,
         }
-
-    @staticmethod
-    def tally(reference):
-        if not reference:
-            return []
-        return list(
-            StockMovement.objects.filter(reference=reference, reason__in=[Reason.RECEIPT, Reason.ADJUSTMENT])
-            .values("sku__seller_sku", "sku__name", "location__code")
-            .annotate(units=Sum("on_hand_change"))
-            .order_by("location__code", "sku__seller_sku")
-        )
 
     def get(self, request):
         reference = request.GET.get("reference") or self.new_reference()
@@ -245,10 +234,15 @@ class ReceiveView(RoleRequiredMixin, View):
         location = Location.objects.filter(code=location_code, active=True,
                                            kind__in=[Location.Kind.WAREHOUSE, Location.Kind.BIN]).first()
         if request.POST.get("undo"):
+            seen = request.POST.get("seen", "")
             try:
-                result = self.undo(reference, request.user)
+                undone = services.undo_last_scan(reference=reference, user=request.user,
+                                                 seen_up_to=int(seen) if seen.isdigit() else None)
             except services.StockError as exc:
                 error = str(exc)
+            else:
+                result = (f"Undid the last scan: {undone.on_hand_change} {undone.sku.seller_sku} "
+                          f"from {undone.location.code}")
         elif location is None:
             error = (f"No bin or warehouse has the code {location_code}." if location_code
                      else "Scan or choose the bin to receive into first.")
@@ -280,19 +274,6 @@ class ReceiveView(RoleRequiredMixin, View):
             messages.success(request, result)
         params = urlencode({"location": location_code, "reference": reference})
         return HttpResponseRedirect(f"{reverse('inventory:receive')}?{params}")
-
-    @staticmethod
-    def undo(reference, user):
-        receipts = StockMovement.objects.filter(reference=reference, reason=Reason.RECEIPT).order_by("-id")
-        undone = set(StockMovement.objects.filter(reference=reference, reason=Reason.ADJUSTMENT,
-                                                  note__startswith="undo scan #").values_list("note", flat=True))
-        for move in receipts.select_related("sku", "location")[:200]:
-            note = f"undo scan #{move.pk}"
-            if note not in undone:
-                services.adjust(sku=move.sku, location=move.location, quantity=-move.on_hand_change,
-                                reason=Reason.ADJUSTMENT, user=user, note=note, reference=reference)
-                return f"Undid the last scan: -{move.on_hand_change} {move.sku.seller_sku} from {move.location.code}"
-        raise services.StockError("Nothing left to undo in this delivery.")
 
 
 class LowStockView(RoleRequiredMixin, TemplateView):

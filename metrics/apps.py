@@ -1,3 +1,5 @@
+"""The metrics app."""
+
 from django.apps import AppConfig
 
 

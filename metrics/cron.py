@@ -1,4 +1,4 @@
-"""Schedules of the metrics app (collected by sellerhub/cron.py)."""
+"""Schedules of the metrics app (collected by config/cron.py)."""
 
 from metrics.jobs import take_snapshots_now
 

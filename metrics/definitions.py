@@ -1,6 +1,6 @@
 """The four figures TikTok judges a shop by, and TikTok's lines for each (one table).
 
-The rules themselves are in ``metrics/selectors.py``; they follow shared/domain/README.md,
+The rules themselves are in ``metrics/selectors/rules.py``; they follow docs/domain/metrics.md,
 "The four metrics", rule by rule. This module holds what is the same everywhere: the keys
 (which are also the JSON keys of ``metrics_report --json`` and ``GET /api/v1/metrics``), the
 names the pages show, and the thresholds.
@@ -87,7 +87,7 @@ def _pct(value):
     return f"{text} %"
 
 
-# TikTok's lines (shared/domain/README.md and tiktok-shop.md, section 1). Only the late
+# TikTok's lines (docs/domain/metrics.md#thresholds). Only the late
 # dispatch rate has a published enforcement line apart from its "good" line.
 THRESHOLDS = {
     # key: (better, good, enforcement)

@@ -1,3 +1,5 @@
+"""URLs of the metrics pages (under /metrics/)."""
+
 from django.urls import path
 
 from metrics import views

@@ -1,6 +1,6 @@
 """The metrics page, the orders behind each figure (with CSV export) and the at-risk lists.
 
-Every page reads through metrics/selectors.py and runs a fixed number of queries whatever the
+Every page reads through metrics/selectors/ and runs a fixed number of queries whatever the
 number of orders (tests/metrics/test_pages.py counts them).
 """
 

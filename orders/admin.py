@@ -4,9 +4,9 @@ re-fetch from the channel."""
 
 from django.contrib import admin, messages
 
-from orders import services
 from orders.jobs import start_refetch
 from orders.models import Order, OrderEvent, OrderLine, Return, ReturnLine
+from orders.services.confirmation import rerun_confirmations
 
 
 class ReadOnlyInline(admin.TabularInline):
@@ -72,19 +72,11 @@ class OrderAdmin(admin.ModelAdmin):
 
     @admin.action(description="Re-run confirmation (reserve stock if everything is fine)")
     def rerun_confirmation(self, request, queryset):
-        confirmed = waiting = skipped = 0
-        for order in queryset.select_related("account").order_by("pk")[:500]:
-            if order.status != "awaiting_confirmation":
-                skipped += 1
-                continue
-            result = services.run_confirmation(order=order, user=request.user)
-            if result.confirmed:
-                confirmed += 1
-            else:
-                waiting += 1
-                self.message_user(request, f"{order.external_id}: {result.message}", messages.WARNING)
-        self.message_user(request, f"Confirmed {confirmed}; still waiting {waiting}; "
-                                   f"skipped {skipped} not awaiting confirmation.", messages.SUCCESS)
+        outcome = rerun_confirmations(order_ids=queryset.values_list("pk", flat=True), user=request.user)
+        for order, why in outcome["waiting"]:
+            self.message_user(request, f"{order.external_id}: {why}", messages.WARNING)
+        self.message_user(request, f"Confirmed {len(outcome['confirmed'])}; still waiting {len(outcome['waiting'])}; "
+                                   f"skipped {len(outcome['skipped'])} not awaiting confirmation.", messages.SUCCESS)
 
     @admin.action(description="Re-fetch from the channel")
     def refetch_from_channel(self, request, queryset):

@@ -2,7 +2,7 @@
 
 TikTok sends ``rts_sla_time`` and ``delivery_sla_time``; WooCommerce, Etsy and Square
 don't, so SellerHub derives ``dispatch_due_at`` from ``paid_at`` and the shop's calendar
-(shared/domain/README.md, "Time" and the order timestamps table). Everything here is
+(docs/domain/metrics.md#time and #dispatch-deadline). Everything here is
 pure Python: no database, no settings.
 
 Calendar

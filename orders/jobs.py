@@ -18,7 +18,8 @@ from collections import defaultdict
 
 from orders.mapping import PayloadError, map_order, supports
 from orders.models import Order
-from orders.services import upsert_order
+from orders.services.confirmation import reconfirm_short_stock
+from orders.services.upsert import upsert_order
 from sellerhub.jobs import enqueue_job, progress, tracked
 from sellerhub.models import Channel, ChannelAccount
 
@@ -96,17 +97,6 @@ def refetch_orders_job(run_id, account_id, external_ids):
 
 
 def reconfirm_waiting_orders(limit: int = 500) -> dict:
-    """Scheduled: try again to confirm the orders that wait for stock (received or counted since),
-    following the same rules as on arrival (AUTO_CONFIRM_ORDERS; manual orders wait for a person).
-    Idempotent: an order still short stays as it is and writes nothing."""
-    from orders.models import AttentionReason, OrderStatus  # noqa: PLC0415
-    from orders.services import run_confirmation  # noqa: PLC0415
-
-    waiting = (Order.objects.filter(status=OrderStatus.AWAITING_CONFIRMATION,
-                                    attention_reason=AttentionReason.SHORT_STOCK)
-               .select_related("account").order_by("dispatch_due_at", "pk")[:limit])
-    confirmed = 0
-    for order in waiting:
-        if run_confirmation(order=order, actor="system:reconfirm", on_arrival=True).confirmed:
-            confirmed += 1
-    return {"confirmed": confirmed}
+    """Scheduled: try again to confirm the orders that wait for stock (see
+    ``orders.services.confirmation.reconfirm_short_stock``). Idempotent."""
+    return {"confirmed": reconfirm_short_stock(limit=limit)}

@@ -1,4 +1,4 @@
-"""Orders from every channel in one model. Status changes only through orders/services.py."""
+"""Orders from every channel in one model. Status changes only through orders.services.transitions."""
 
 from django.conf import settings
 from django.db import models
@@ -96,7 +96,7 @@ class Order(models.Model):
     fulfilment = models.CharField(max_length=3, choices=Fulfilment.choices, default=Fulfilment.FBS, db_index=True)
     label_source = models.CharField(max_length=8, choices=LabelSource.choices, default=LabelSource.SELLER)
     is_sample = models.BooleanField(default=False)
-    # The timestamps the metrics read (UTC); see shared/domain/README.md.
+    # The timestamps the metrics read (UTC); see docs/domain/metrics.md#order-timestamps.
     created_at = models.DateTimeField(db_index=True, help_text="When the buyer placed the order.")
     paid_at = models.DateTimeField(null=True, blank=True)
     dispatch_due_at = models.DateTimeField(null=True, blank=True, db_index=True)

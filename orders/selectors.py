@@ -11,7 +11,6 @@ from dataclasses import dataclass
 from django.db.models import Count, F, Prefetch, Q, QuerySet, Sum
 from django.utils import timezone
 
-from fulfilment.models import Package
 from integrations.carriers import registry as carriers
 from inventory.models import SKU, Location, Reservation, StockLevel
 from orders.models import (
@@ -85,7 +84,8 @@ def search_condition(text: str) -> Q:
                  | Q(ship_name__icontains=text) | Q(tracking_number__icontains=text) | Q(pk__in=lines))
     number = carriers.normalise(text)
     if len(number) >= 6:
-        condition |= Q(pk__in=Package.objects.filter(tracking_number__icontains=number).values("order_id"))
+        # Through the reverse relation to fulfilment's packages (orders does not import fulfilment).
+        condition |= Q(pk__in=Order.objects.filter(packages__tracking_number__icontains=number).values("pk"))
     if text.isdigit():
         condition |= Q(pk=int(text)) if len(text) < 18 else Q()
     return condition
@@ -169,7 +169,7 @@ def order_detail(pk: int) -> Order:
     return (Order.objects.select_related("account").prefetch_related(
         Prefetch("lines", queryset=OrderLine.objects.select_related("sku").order_by("pk")),
         Prefetch("events", queryset=OrderEvent.objects.select_related("user").order_by("created_at", "pk")),
-        Prefetch("packages", queryset=Package.objects.prefetch_related("lines").order_by("pk")),
+        "packages", "packages__lines",  # fulfilment's packages (ordered by id) through the reverse relation
         Prefetch("returns", queryset=Return.objects.select_related("restock_location")
                  .prefetch_related(Prefetch("lines", queryset=ReturnLine.objects.select_related("order_line__sku")))),
     ).get(pk=pk))
@@ -255,3 +255,17 @@ def return_rows(queryset: QuerySet | None = None) -> QuerySet:
 
 def restock_locations() -> list[Location]:
     return list(Location.objects.filter(kind__in=OWN_KINDS, active=True).order_by("pick_sequence", "code"))
+
+
+# ---------------------------------------------------------------------------------------------
+# FBT sales (registered with inventory.fbt.hooks by OrdersConfig.ready)
+
+
+def fbt_units_sold(*, since: dt.datetime, sku_ids=None) -> dict[int, int]:
+    """{sku_id: units} on the lines of FBT orders placed since ``since`` (cancelled orders and
+    lines left out): what TikTok's warehouses sell, behind the FBT inbound suggestions."""
+    lines = OrderLine.objects.filter(order__fulfilment=Fulfilment.FBT, order__created_at__gte=since, cancelled=False,
+                                     sku__isnull=False).exclude(order__status=OrderStatus.CANCELLED)
+    if sku_ids is not None:
+        lines = lines.filter(sku_id__in=list(sku_ids))
+    return dict(lines.order_by().values("sku_id").annotate(units=Sum("quantity")).values_list("sku_id", "units"))

@@ -3,7 +3,6 @@
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from fulfilment.models import Package
 from orders.models import Order, OrderEvent, OrderLine, OrderStatus, Return, ReturnLine
 
 
@@ -54,8 +53,11 @@ class AddressSerializer(serializers.Serializer):
 
 
 class PackageSerializer(serializers.ModelSerializer):
+    """An order's package as fulfilment stores it, read through the reverse relation ``order.packages``
+    (orders does not import fulfilment)."""
+
     class Meta:
-        model = Package
+        model = Order.packages.rel.related_model
         fields = ["id", "external_id", "status", "carrier", "carrier_name", "tracking_number", "tracking_format_valid",
                   "tracking_uploaded_at", "first_scan_at", "delivered_at"]
 

@@ -30,7 +30,6 @@ from orders.forms import (
 from orders.models import (
     SHIPPED_STATUSES,
     AttentionReason,
-    Fulfilment,
     Order,
     OrderStatus,
     Return,
@@ -73,16 +72,8 @@ def _allowed_actions(user, order: Order | None = None) -> list[str]:
     actions = [a for a, p in ACTION_PERMISSIONS.items() if user.has_perm(p)]
     if order is None:
         return actions
-    fbs = order.fulfilment == Fulfilment.FBS
-    possible = {
-        "confirm": order.status == OrderStatus.AWAITING_CONFIRMATION,
-        "rerun": order.status == OrderStatus.AWAITING_CONFIRMATION and bool(order.attention_reason),
-        "send_to_picking": order.status == OrderStatus.CONFIRMED and fbs,
-        "hold": order.status in (OrderStatus.AWAITING_CONFIRMATION, OrderStatus.CONFIRMED),
-        "release": order.status == OrderStatus.ON_HOLD and order.channel_status != "ON_HOLD",
-        "cancel": order.status not in SHIPPED_STATUSES and order.status != OrderStatus.CANCELLED,
-    }
-    return [a for a in actions if possible.get(a)]
+    possible = services.possible_actions(order)
+    return [a for a in actions if a in possible]
 
 
 # ---------------------------------------------------------------------------------------------
@@ -172,7 +163,7 @@ class OrderDetailView(RoleRequiredMixin, TemplateView):
             raise Http404("No such order.")
         user = self.request.user
         can_manage = user.has_perm(perm("manage_orders"))
-        editable_address = can_manage and order.status not in SHIPPED_STATUSES and order.status != OrderStatus.CANCELLED
+        editable_address = can_manage and services.address_editable(order)
         lines = selectors.line_views(order)
         context.update(
             title=f"Order {order.external_id}", order=order, lines=lines,

@@ -38,7 +38,8 @@ def exception_handler(exc, context):
         exc = exceptions.NotFound()
     elif isinstance(exc, DjangoPermissionDenied):
         exc = exceptions.PermissionDenied()
-    from rest_framework.views import exception_handler as drf_exception_handler  # noqa: PLC0415
+    # rest_framework.views reads DEFAULT_PERMISSION_CLASSES (this module) when it is imported.
+    from rest_framework.views import exception_handler as drf_exception_handler  # noqa: PLC0415 -- import cycle
 
     response = drf_exception_handler(exc, context)
     if response is not None and isinstance(response.data, dict) and "detail" in response.data:

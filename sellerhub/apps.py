@@ -2,6 +2,8 @@ from django.apps import AppConfig
 from django.contrib.admin import apps as admin_apps
 from django.db.models.signals import post_migrate
 
+from sellerhub.roles import sync_ops_model_permissions
+
 
 class SellerHubConfig(AppConfig):
     default = True
@@ -9,8 +11,6 @@ class SellerHubConfig(AppConfig):
     verbose_name = "SellerHub"
 
     def ready(self):
-        from sellerhub.roles import sync_ops_model_permissions  # noqa: PLC0415
-
         post_migrate.connect(sync_ops_model_permissions, dispatch_uid="sellerhub.sync_ops_model_permissions")
 
 

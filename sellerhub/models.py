@@ -1,7 +1,10 @@
+"""The kernel's models: capabilities, job runs, channel accounts and the webhook inbox."""
+
 from datetime import time
 
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 
 from sellerhub.crypto import EncryptedJSONField
 from sellerhub.roles import CAPABILITIES
@@ -100,3 +103,42 @@ class ChannelAccount(models.Model):
     def __str__(self):
         return f"{self.name} ({self.get_channel_display()})"
 
+
+
+class WebhookEvent(models.Model):
+    """The webhook inbox: one verified delivery from any source (a channel's code, the label
+    provider's name, "tiktok_fbt"...), kept once per (source, account, key) so a delivery sent
+    twice is processed once. Written only by ``sellerhub.inbox``."""
+
+    class Status(models.TextChoices):
+        RECEIVED = "received", "Received"
+        PROCESSED = "processed", "Processed"
+        IGNORED = "ignored", "Ignored"
+        FAILED = "failed", "Failed"
+
+    source = models.CharField(max_length=32, help_text="Who sent it: a channel code, \"easypost\", \"tiktok_fbt\"...")
+    account = models.ForeignKey(ChannelAccount, null=True, blank=True, on_delete=models.CASCADE,
+                                related_name="webhook_events")
+    key = models.CharField(max_length=200, help_text="The sender's id of the delivery (its notification or event id).")
+    topic = models.CharField(max_length=100, blank=True)
+    payload = models.JSONField(default=dict, blank=True, help_text="The verified body.")
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.RECEIVED, db_index=True)
+    attempts = models.PositiveIntegerField(default=0, help_text="Times it was processed.")
+    message = models.CharField(max_length=500, blank=True, help_text="What the processing did.")
+    error = models.TextField(blank=True)
+    received_at = models.DateTimeField(default=timezone.now, db_index=True)
+    processed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-received_at", "-id"]
+        verbose_name = "webhook delivery"
+        verbose_name_plural = "webhook inbox"
+        constraints = [
+            models.UniqueConstraint(fields=["source", "account", "key"], name="webhookevent_unique_source_account_key"),
+            # NULL accounts are distinct in a plain unique constraint (SQLite and PostgreSQL alike).
+            models.UniqueConstraint(fields=["source", "key"], condition=models.Q(account__isnull=True),
+                                    name="webhookevent_unique_source_key_no_account"),
+        ]
+
+    def __str__(self):
+        return f"{self.source} {self.topic or 'delivery'} {self.key}"

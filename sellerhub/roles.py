@@ -4,6 +4,8 @@ The groups and capability permissions are created by migration `sellerhub.0002_r
 gets the model permissions the Django admin needs (see `sync_ops_model_permissions`).
 """
 
+from django.apps import apps
+
 WAREHOUSE = "Warehouse"
 OWNER = "Owner"
 OPS = "Ops"
@@ -43,8 +45,7 @@ def role_of(user):
 def sync_ops_model_permissions(**_kwargs):
     """After each migrate (and test flush): make sure every role has its capabilities, and give
     Ops every model permission of the SellerHub apps for the Django admin."""
-    from django.contrib.auth.models import Group, Permission  # noqa: PLC0415
-
+    Group, Permission = apps.get_model("auth", "Group"), apps.get_model("auth", "Permission")
     capabilities = {p.codename: p for p in Permission.objects.filter(content_type__app_label="sellerhub",
                                                                       content_type__model="capability")}
     if not capabilities:

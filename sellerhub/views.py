@@ -4,7 +4,7 @@ import django_rq
 from django.contrib.auth import views as auth_views
 from django.db import connection
 from django.http import JsonResponse
-from django.shortcuts import get_object_or_404
+from django.shortcuts import get_object_or_404, render
 from django.views.decorators.cache import never_cache
 from django.views.generic import TemplateView
 
@@ -61,6 +61,4 @@ healthz.public = True
 def job_progress(request, pk):
     """htmx fragment: a run's progress bar, polling itself until the run is finished."""
     run = get_object_or_404(JobRun, pk=pk)
-    from django.shortcuts import render  # noqa: PLC0415
-
     return render(request, "jobs/_progress.html", {"run": run})

@@ -1,4 +1,4 @@
-"""EasyPost API v2 basics (labels.md): addresses, shipments with rates, buying a rate, label
+"""EasyPost API v2 basics (docs/domain/labels.md): addresses, shipments with rates, buying a rate, label
 format conversion, refunds, trackers and webhooks.
 
 Mounted at ``/easypost``; point the official client at ``{base}/easypost/v2``

@@ -1,4 +1,4 @@
-"""Etsy Open API v3 (channels.md §2), mounted at ``/etsy`` (stands for
+"""Etsy Open API v3 (docs/domain/channels.md#etsy), mounted at ``/etsy`` (stands for
 ``https://api.etsy.com``): ``/etsy/v3/application/...`` and ``/etsy/v3/public/oauth/token``.
 ``/etsy/oauth/connect`` stands in for ``https://www.etsy.com/oauth/connect`` (auto-consent,
 PKCE S256 checked at the token exchange).
@@ -465,7 +465,7 @@ class EtsyService(Service):
         self._touch(receipt, at)
 
     def build_webhook(self, receipt_id: int, event_type: str = "order.paid") -> tuple[dict[str, str], bytes]:
-        """Headers and body of a signed Etsy notification (scheme from channels.md, 3P)."""
+        """Headers and body of a signed Etsy notification (scheme from docs/domain/channels.md#etsy-webhooks)."""
         c = self.creds
         body = json.dumps(
             {

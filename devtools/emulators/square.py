@@ -1,9 +1,9 @@
-"""Square Orders, Catalog, Inventory and Webhook Subscriptions APIs (channels.md §3),
+"""Square Orders, Catalog, Inventory and Webhook Subscriptions APIs (docs/domain/channels.md#square),
 mounted at ``/square`` (stands for ``https://connect.squareup.com``).
 
 Auth: ``Authorization: Bearer <token>``; ``Square-Version`` optional but must look like a
 date when sent. Orders carry no SKU (``catalog_object_id`` is the variation id). Catalog
-``exact_query`` on ``sku`` matches case-insensitively and by prefix, as channels.md warns,
+``exact_query`` on ``sku`` matches case-insensitively and by prefix, as docs/domain/channels.md#square-catalog warns,
 so connectors must filter ``item_variation_data.sku`` exactly. Inventory batch-create is
 all-or-nothing and idempotent per ``idempotency_key`` (same key and body: the first answer
 again, nothing re-applied; same key, other body: ``IDEMPOTENCY_KEY_REUSED``). Order updates
@@ -609,7 +609,7 @@ class SquareService(Service):
         if "exact_query" in query:
             q = query["exact_query"] or {}
             name, value = q.get("attribute_name"), str(q.get("attribute_value") or "").lower()
-            if name == "sku":  # case-insensitive and partial, as channels.md warns
+            if name == "sku":  # case-insensitive and partial, as docs/domain/channels.md#square-catalog warns
                 objects = [o for o in objects if attr(o, "sku").lower().startswith(value)]
             else:
                 objects = [o for o in objects if attr(o, name).lower() == value]

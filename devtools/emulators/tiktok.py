@@ -1,4 +1,4 @@
-"""TikTok Shop Open API 202309 (tiktok-shop.md §2-3).
+"""TikTok Shop Open API 202309 (docs/domain/tiktok-shop.md).
 
 Mounted at ``/tiktok`` (stands for ``https://open-api.tiktokglobalshop.com``) and, for the
 token endpoints, ``/tiktok-auth`` (stands for ``https://auth.tiktok-shops.com``). Requests
@@ -69,7 +69,7 @@ E_PATH = 36009009
 E_METHOD = 36009010
 E_CIPHER = 106013
 E_AUTH_CODE = 36004004
-# Business errors from tiktok-shop.md.
+# Business errors from docs/domain/tiktok-shop.md.
 E_ON_HOLD = 21011044
 E_UPDATE_WINDOW = 21011049
 # Business errors chosen by the emulator (the docs do not give these codes).

@@ -1,6 +1,6 @@
 """Carrier tracking numbers that pass their format and check digit.
 
-Algorithms from ../shared/data/tracking_number_data (MIT): USPS IMpb (mod 10, reversed,
+Algorithms from integrations/carriers/data (MIT): USPS IMpb (mod 10, reversed,
 evens ×3), UPS 1Z (mod 10, odd positions ×2, letters as (ord-3) % 10) and FedEx Express 12
 (weights 3,1,7; mod 11 then mod 10). The emulators hand these out so that labels bought or
 orders shipped through them count as valid tracking in the metrics.

@@ -1,4 +1,4 @@
-"""WooCommerce REST API v3 (channels.md §1), mounted at ``/woocommerce``.
+"""WooCommerce REST API v3 (docs/domain/channels.md#woocommerce), mounted at ``/woocommerce``.
 
 Configure a connector with the store URL ``{base}/woocommerce``: the API is at
 ``/wp-json/wc/v3/`` and the Shipment Tracking extension at

@@ -30,9 +30,18 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
+import documents as docs
+from fulfilment import printing, services
 from fulfilment.models import Package
-from fulfilment.tiktok import api, shipping
+from fulfilment.services.locks import (
+    lock_first_collection,
+    lock_packages,
+    lock_platform_package,
+    lock_platform_packages,
+)
+from fulfilment.tiktok import shipping
 from fulfilment.tiktok.models import CollectionRequest, Handover, PlatformPackage
+from integrations.tiktok import shipping as api
 from orders.models import Fulfilment, LabelSource, OrderStatus
 from sellerhub.models import Channel
 
@@ -142,11 +151,10 @@ def request_collection(*, packages, method: str, slot: tuple[int, int] | None = 
     end = dt.datetime.fromtimestamp(slot[1], tz=dt.UTC) if slot else None
     now = timezone.now()
     with transaction.atomic():
-        locked = list(Package.objects.select_for_update().filter(pk__in=ids).select_related("order__account")
-                      .order_by("pk"))
+        locked = lock_packages(ids)
         found = {p.pk for p in locked}
         problems = [f"package {pk} does not exist" for pk in ids if pk not in found]
-        platforms = {pp.package_id: pp for pp in PlatformPackage.objects.select_for_update().filter(package_id__in=ids)}
+        platforms = {pp.package_id: pp for pp in lock_platform_packages(package_id__in=ids)}
         accounts, carriers_ = set(), set()
         for package in locked:
             name = f"package {package.pk} (order {package.order.external_id})"
@@ -177,7 +185,7 @@ def request_collection(*, packages, method: str, slot: tuple[int, int] | None = 
         lookup = Q(account=account, handover_method=method, provider_id=provider_id,
                    status__in=CollectionRequest.OPEN_STATUSES)
         lookup &= Q(slot_start=start, slot_end=end) if slot else Q(handover_date=day, slot_start__isnull=True)
-        collection = CollectionRequest.objects.select_for_update().filter(lookup).order_by("pk").first()
+        collection = lock_first_collection(lookup)
         if collection is None:
             collection = CollectionRequest.objects.create(
                 account=account, handover_method=method, slot_start=start, slot_end=end, handover_date=day,
@@ -193,8 +201,6 @@ def request_collection(*, packages, method: str, slot: tuple[int, int] | None = 
 def _ship_locally(package: Package, user) -> str:
     """Record the handover here (tracking uploaded, the order shipped when all its units are):
     the fulfilment ship flow. Returns "" or why it could not be recorded."""
-    from fulfilment import services  # noqa: PLC0415
-
     try:
         services.ship_package(package=package, user=user)
     except services.FulfilmentError as exc:
@@ -278,7 +284,7 @@ def apply_package_info(*, platform: PlatformPackage, info: api.PackageInfo) -> s
     state = api.collection_state(info)
     now = timezone.now()
     with transaction.atomic():
-        locked = PlatformPackage.objects.select_for_update().select_related("package").get(pk=platform.pk)
+        locked = lock_platform_package(platform, with_package=True)
         fields = {"tiktok_status": info.status, "synced_at": now, "updated_at": now}
         current = locked.collection_status
         rank = {C.NONE: 0, C.FAILED: 0, C.REQUESTED: 1, C.SCHEDULED: 2, C.COLLECTED: 3}
@@ -407,9 +413,6 @@ def sync_open(*, limit: int = 500) -> dict:
 def manifest_pdf(*, collection: CollectionRequest, page_size: str = "letter") -> bytes:
     """The handover manifest of a collection request: every package with its tracking barcode,
     and a signature block (documents)."""
-    import documents as docs  # noqa: PLC0415
-    from fulfilment import printing  # noqa: PLC0415
-
     platforms = list(PlatformPackage.objects.filter(collection=collection).exclude(collection_status=C.CANCELLED)
                      .select_related("package__order").order_by("package__order__external_id", "pk"))
     rows = [docs.ManifestPackage(tracking_number=p.package.tracking_number, order_number=p.package.order.external_id,

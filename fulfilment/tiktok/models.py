@@ -8,11 +8,10 @@ import secrets
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
+from django.utils import timezone
 
 
 def document_path(instance, filename):
-    from django.utils import timezone  # noqa: PLC0415
-
     return f"tiktok-documents/{timezone.now():%Y/%m}/{secrets.token_hex(10)}.pdf"
 
 

@@ -19,13 +19,16 @@ import logging
 
 from django.core.files.base import ContentFile
 from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
 
 from fulfilment.models import Package
-from fulfilment.tiktok import api
+from fulfilment.services.locks import lock_package, lock_platform_package
 from fulfilment.tiktok.models import PlatformPackage
 from integrations.carriers import registry as carriers
 from integrations.carriers.aliases import carrier_code
+from integrations.channels.connectors.tiktok import order_detail_request
+from integrations.tiktok import shipping as api
 from orders.models import Fulfilment, LabelSource, OrderEvent, OrderStatus
 from sellerhub.models import Channel
 
@@ -117,8 +120,6 @@ class Session:
 def _existing_on_tiktok(connector, package: Package) -> str:
     """TikTok's package id already holding this package's lines (a create whose answer was
     lost), or ""."""
-    from integrations.channels.connectors.tiktok import order_detail_request  # noqa: PLC0415
-
     data = api.call(connector, order_detail_request([package.order.external_id]))
     wanted = set(_line_ids(package))
     for order in data.get("orders") or []:
@@ -130,7 +131,7 @@ def _existing_on_tiktok(connector, package: Package) -> str:
 
 def _store_created(package: Package, package_id: str, service, info: api.PackageInfo | None, *, user) -> Package:
     with transaction.atomic():
-        locked = Package.objects.select_for_update().select_related("order__account").get(pk=package.pk)
+        locked = lock_package(package)
         if locked.external_id and locked.external_id != package_id:
             raise ShippingError(f"Package {locked.pk} is already TikTok package {locked.external_id}.")
         locked.external_id = package_id
@@ -218,8 +219,6 @@ def refresh_document_url(*, platform: PlatformPackage, connector, doc_type: str 
     package_id = platform.package.external_id
     document = api.parse_document(api.call(connector, api.documents_request(package_id, doc_type=doc_type,
                                                                               size=size)), now=timezone.now())
-    from django.db.models import F  # noqa: PLC0415
-
     PlatformPackage.objects.filter(pk=platform.pk).update(
         doc_url=document.url, doc_url_expires_at=document.expires_at, document_type=doc_type, document_size=size,
         doc_urls_fetched=F("doc_urls_fetched") + 1, updated_at=timezone.now())
@@ -257,7 +256,7 @@ def ensure_label(*, package: Package, user=None, session: Session | None = None)
         if own:
             session.close()
     with transaction.atomic():
-        locked = Package.objects.select_for_update().select_related("order").get(pk=package.pk)
+        locked = lock_package(package)
         if locked.has_label:
             return locked
         locked.label_file.save(f"{locked.order.external_id}-{locked.pk}-tiktok.pdf", ContentFile(content),
@@ -295,7 +294,7 @@ def document_pdf(*, package: Package, doc_type: str = LABEL_DOC, user=None, sess
         if own:
             session.close()
     with transaction.atomic():
-        locked = PlatformPackage.objects.select_for_update().get(pk=platform.pk)
+        locked = lock_platform_package(platform)
         locked.document.save(f"{package.order.external_id}-{package.pk}-{doc_type.lower()}.pdf", ContentFile(content),
                              save=False)
         locked.document_downloaded_at = timezone.now()

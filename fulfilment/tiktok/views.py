@@ -14,10 +14,11 @@ from django.views import View
 from django.views.generic import TemplateView
 
 from fulfilment.models import Package
-from fulfilment.tiktok import api
+from fulfilment.selectors import orders_for_batch
 from fulfilment.tiktok import collection as collections
 from fulfilment.tiktok import jobs as tiktok_jobs
 from fulfilment.tiktok.models import CollectionRequest, Handover, PlatformPackage
+from integrations.tiktok import shipping as api
 from sellerhub.access import RoleRequiredMixin
 from sellerhub.models import JobRun
 from sellerhub.roles import perm
@@ -192,8 +193,6 @@ class TikTokLabelsView(RoleRequiredMixin, TemplateView):
     permission_required = VIEW
 
     def get_context_data(self, **kwargs):
-        from fulfilment.selectors import orders_for_batch  # noqa: PLC0415
-
         context = super().get_context_data(**kwargs)
         orders = list(orders_for_batch().filter(label_source="PLATFORM", account__channel="tiktok").prefetch_related(
             Prefetch("packages", queryset=Package.objects.exclude(status=Package.Status.CANCELLED)

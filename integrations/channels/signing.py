@@ -1,8 +1,8 @@
 """Request signing and webhook signature checks for the channels and the label provider.
 
 Pure functions, standard library only (no Django), so connectors, webhook views and the
-loopback emulators share one implementation. Sources: ../shared/domain/tiktok-shop.md §2,
-channels.md §1-3 and labels.md §5.
+loopback emulators share one implementation. Sources: docs/domain/tiktok-shop.md#signing,
+docs/domain/channels.md and docs/domain/labels.md#signature.
 
 Conventions:
 - ``*_signature`` / ``tiktok_sign`` compute a value; they raise ``TypeError`` on arguments
@@ -239,7 +239,7 @@ def _etsy_key(secret: str) -> bytes:
 def etsy_webhook_signature(*, secret: str, webhook_id: str, timestamp: str | int, body: Bytesish) -> str:
     """Base64 HMAC-SHA256(b64decode(secret without ``whsec_``), ``{id}.{ts}.{body}``).
 
-    channels.md marks this third-party; it is the Standard Webhooks scheme. Returned
+    docs/domain/channels.md marks this third-party; it is the Standard Webhooks scheme. Returned
     without the ``v1,`` version prefix.
     """
     message = f"{webhook_id}.{timestamp}.".encode() + _b(body)

@@ -126,7 +126,7 @@ class TrackerUpdate:
     @property
     def first_scan_at(self) -> dt.datetime | None:
         """The first time a carrier had the package: the earliest scan that is not a label
-        being created (picked by status, never by position: labels.md §4)."""
+        being created (picked by status, never by position: docs/domain/labels.md#milestones)."""
         times = [s.occurred_at for s in self.scans if s.status not in NOT_A_SCAN]
         return min(times) if times else None
 

@@ -1,7 +1,7 @@
 """EasyPost (API v2) as SellerHub's label provider, through the official ``easypost`` client.
 
 Karrio-style: ``shipment_params``, ``quote_from``, ``bought_from``, ``tracker_from`` and
-``event_from`` are pure mappings between our dataclasses and EasyPost's JSON (labels.md);
+``event_from`` are pure mappings between our dataclasses and EasyPost's JSON (docs/domain/labels.md);
 ``EasyPostProvider`` makes the calls (the client, plus one plain GET for the label file).
 
 Configuration (settings, from the environment): ``EASYPOST_API_KEY``, ``EASYPOST_BASE_URL``

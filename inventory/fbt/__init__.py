@@ -4,10 +4,10 @@ FBT stock synchronised from TikTok, and replenishment alerts.
 A part of the inventory app laid out like an app of its own (the project's app lists name it
 "inventory.fbt"): ``models`` (imported by inventory/models.py, app label "inventory"),
 ``services`` (every write, each in one transaction; stock moves only through
-inventory.services), ``selectors`` (reads), ``tiktok`` (TikTok requests and answers as pure
-functions, and the one call site), ``jobs``, ``webhooks`` (TikTok's FBT and logistics
+inventory.services), ``selectors`` (reads), ``hooks`` (what higher apps register: FBT sales
+per SKU, the PACKAGE_UPDATE handler), ``jobs``, ``webhooks`` (TikTok's FBT and logistics
 notifications), ``views``/``urls`` (pages under /inventory/fbt/), ``dashboard``, ``cron``,
-``demo``, ``labels`` (carton labels).
+``labels`` (carton labels). TikTok's FBT requests and answers live in integrations.tiktok.fbt.
 
 Stock flow of an inbound shipment (ledger reason ``fbt_inbound``, reference the shipment's
 reference, e.g. IB-00012):

@@ -10,7 +10,6 @@ from inventory.fbt.models import (
     InboundLine,
     InboundShipment,
     ReplenishmentAlert,
-    TikTokNotification,
 )
 
 
@@ -69,11 +68,3 @@ class ReplenishmentAlertAdmin(ReadOnly, admin.ModelAdmin):
                     "last_reported_at"]
     list_filter = ["status", "source", "alert_type"]
     search_fields = ["sku_key", "external_sku_id", "notification_id"]
-
-
-@admin.register(TikTokNotification)
-class TikTokNotificationAdmin(ReadOnly, admin.ModelAdmin):
-    list_display = ["notification_id", "type", "account", "status", "message", "attempts", "received_at"]
-    list_filter = ["status", "type"]
-    search_fields = ["notification_id"]
-    list_select_related = ["account"]

@@ -19,14 +19,16 @@ import django_rq
 from django.db import transaction
 from django.utils import timezone
 
-from inventory.fbt import selectors, services, tiktok
-from inventory.fbt.models import InboundShipment, TikTokNotification
+from integrations.tiktok import fbt as tiktok
+from inventory.fbt import hooks, selectors, services
+from inventory.fbt.models import NOTIFICATION_SOURCE, InboundShipment
+from sellerhub import inbox
 from sellerhub.jobs import progress, tracked
-from sellerhub.models import Channel, ChannelAccount
+from sellerhub.models import Channel, ChannelAccount, WebhookEvent
 
 log = logging.getLogger("sellerhub.fbt")
 QUEUE = "sync"
-Notice = TikTokNotification.Status
+Notice = WebhookEvent.Status
 
 
 def _enqueue(func, *args):
@@ -187,22 +189,27 @@ def sync_all() -> dict:
 # Notifications
 
 
-def handle_inline(notification: TikTokNotification) -> tuple[str, str] | None:
+def handle_inline(notification: WebhookEvent) -> tuple[str, str] | None:
     """Notifications processed while TikTok waits (database only, no call to TikTok):
     replenishment alerts. Returns (status, message), or None when a job must do it."""
-    if notification.type != tiktok.INVENTORY_STATUS:
+    if notification_type(notification) != tiktok.INVENTORY_STATUS:
         return None
     notice = tiktok.parse_inventory_alert(notification.payload)
     alert, outcome = services.record_tiktok_alert(account=notification.account, notice=notice,
-                                                  notification_id=notification.notification_id)
+                                                  notification_id=notification.key)
     if alert is None:
         return (Notice.PROCESSED if outcome == "resolved" else Notice.IGNORED), f"inventory status: {outcome}"
     return Notice.PROCESSED, f"alert {alert.pk} {outcome}: {alert.get_alert_type_display()} {alert.sku_key}"
 
 
-def process(notification: TikTokNotification) -> tuple[str, str]:
+def notification_type(notification: WebhookEvent) -> int:
+    """The TikTok notification type of an inbox row (its topic)."""
+    return int(notification.topic) if notification.topic.isdigit() else 0
+
+
+def process(notification: WebhookEvent) -> tuple[str, str]:
     account = notification.account
-    kind = notification.type
+    kind = notification_type(notification)
     if kind == tiktok.INVENTORY_STATUS:
         return handle_inline(notification)
     if kind == tiktok.INBOUND_STATUS:
@@ -230,16 +237,16 @@ def process(notification: TikTokNotification) -> tuple[str, str]:
         result = sync_goods(account, [sku_id]) if sku_id else sync_account(account)
         return Notice.PROCESSED, result["message"][:500]
     if kind == tiktok.PACKAGE_UPDATE:
-        try:
-            from fulfilment.tiktok import collection  # noqa: PLC0415
-        except ImportError:
+        handler = hooks.package_update_handler()  # fulfilment's collection requests, registered at startup
+        if handler is None:
             return Notice.IGNORED, "package updates are not followed here"
-        return collection.handle_package_update(account=account, payload=notification.payload)
+        return handler(account=account, payload=notification.payload)
     return Notice.IGNORED, f"notification type {kind} is not handled"
 
 
 def process_notification(pk: int) -> dict:
-    notification = TikTokNotification.objects.select_related("account").filter(pk=pk).first()
+    notification = (WebhookEvent.objects.select_related("account")
+                    .filter(pk=pk, source=NOTIFICATION_SOURCE, account__isnull=False).first())
     if notification is None or notification.status in (Notice.PROCESSED, Notice.IGNORED):
         return {"message": "nothing to do"}
     try:
@@ -248,7 +255,7 @@ def process_notification(pk: int) -> dict:
         status, message = Notice.FAILED, str(exc)
     except services.InboundError as exc:
         status, message = Notice.FAILED, str(exc)
-    services.finish_notification(notification=notification, status=status, message=message)
+    inbox.finish(event=notification, outcome=inbox.Outcome(status, message, message if status == Notice.FAILED else ""))
     return {"status": status, "message": message}
 
 
@@ -260,10 +267,10 @@ def sweep_notifications(*, older_than_minutes: int = 5, retry_failed_hours: int 
     """Cron: notifications still waiting (their job was lost) and recent failures (TikTok was
     unreachable) are processed again; an old failure is left for ops to read."""
     now = timezone.now()
-    waiting = TikTokNotification.objects.filter(status=Notice.RECEIVED,
-                                                received_at__lt=now - timedelta(minutes=older_than_minutes))
-    failed = TikTokNotification.objects.filter(status=Notice.FAILED, attempts__lt=5,
-                                               received_at__gte=now - timedelta(hours=retry_failed_hours))
+    notices = WebhookEvent.objects.filter(source=NOTIFICATION_SOURCE)
+    waiting = notices.filter(status=Notice.RECEIVED, received_at__lt=now - timedelta(minutes=older_than_minutes))
+    failed = notices.filter(status=Notice.FAILED, attempts__lt=5,
+                            received_at__gte=now - timedelta(hours=retry_failed_hours))
     ids = list(waiting.values_list("pk", flat=True)[:500]) + list(failed.values_list("pk", flat=True)[:500])
     for pk in ids:
         django_rq.get_queue(QUEUE).enqueue(process_notification, pk, job_timeout=900)

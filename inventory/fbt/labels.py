@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from django.utils import timezone
 
+from documents import code128, render_pdf
 from inventory.fbt.models import InboundShipment
 
 TEMPLATE = "inventory/fbt/carton_label.html"
@@ -28,8 +29,6 @@ def goods_barcode_value(line) -> str:
 
 
 def carton_context(shipment: InboundShipment, cartons) -> dict:
-    from documents import code128  # noqa: PLC0415
-
     total = len(cartons)
     pages = []
     for carton in cartons:
@@ -74,8 +73,6 @@ def carton_context(shipment: InboundShipment, cartons) -> dict:
 
 def render_carton_labels(shipment: InboundShipment, cartons=None) -> bytes:
     """The carton labels of a shipment (all its cartons, or the given ones) as one PDF."""
-    from documents import render_pdf  # noqa: PLC0415
-
     all_cartons = list(shipment.cartons.prefetch_related("items__line__sku").order_by("number"))
     chosen = all_cartons if cartons is None else [c for c in all_cartons if c.pk in {x.pk for x in cartons}]
     if not chosen:

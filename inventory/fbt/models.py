@@ -1,5 +1,5 @@
 """FBT models (app label "inventory"; imported by inventory/models.py). Declarative only: every
-write goes through inventory/fbt/services.py, and stock through inventory/services.py."""
+write goes through inventory.fbt.services, and stock through inventory.services."""
 
 from django.conf import settings
 from django.db import models
@@ -251,32 +251,7 @@ class ReplenishmentAlert(models.Model):
         return f"{self.get_alert_type_display()}: {self.sku_key} ({self.status})"
 
 
-class TikTokNotification(models.Model):
-    """A verified FBT or logistics notification from TikTok (types 4, 21, 24, 27), stored once
-    per shop and notification id: TikTok delivers again on any doubt, and a repeat is answered
-    "duplicate" and changes nothing."""
-
-    class Status(models.TextChoices):
-        RECEIVED = "received", "Received"
-        PROCESSED = "processed", "Processed"
-        IGNORED = "ignored", "Ignored"
-        FAILED = "failed", "Failed"
-
-    account = models.ForeignKey("sellerhub.ChannelAccount", on_delete=models.CASCADE, related_name="+")
-    notification_id = models.CharField(max_length=64)
-    type = models.PositiveSmallIntegerField()
-    payload = models.JSONField(default=dict, blank=True)
-    status = models.CharField(max_length=10, choices=Status.choices, default=Status.RECEIVED, db_index=True)
-    message = models.CharField(max_length=500, blank=True)
-    attempts = models.PositiveIntegerField(default=0)
-    received_at = models.DateTimeField(auto_now_add=True, db_index=True)
-    processed_at = models.DateTimeField(null=True, blank=True)
-
-    class Meta:
-        ordering = ["-received_at", "-id"]
-        constraints = [
-            models.UniqueConstraint(fields=["account", "notification_id"], name="tiktoknotification_unique"),
-        ]
-
-    def __str__(self):
-        return f"type {self.type} {self.notification_id} ({self.status})"
+# TikTok's FBT and logistics notifications (types 4, 21, 24, 27) are kept in the kernel's webhook
+# inbox (sellerhub.WebhookEvent) under this source, once per shop and notification id (key); the
+# topic is the notification type.
+NOTIFICATION_SOURCE = "tiktok_fbt"

@@ -10,16 +10,18 @@ from datetime import timedelta
 from django.db.models import Count, F, Prefetch, Q, Sum
 from django.utils import timezone
 
+from inventory.fbt import hooks
 from inventory.fbt.models import (
+    NOTIFICATION_SOURCE,
     FbtStock,
     InboundCarton,
     InboundCartonItem,
     InboundLine,
     InboundShipment,
     ReplenishmentAlert,
-    TikTokNotification,
 )
-from inventory.models import SKU, ChannelListing, Location, StockLevel
+from inventory.models import SKU, ChannelListing, Location, StockLevel, StockMovement
+from sellerhub.models import WebhookEvent
 
 VELOCITY_DAYS = 30
 COVER_DAYS = 30
@@ -41,15 +43,9 @@ def own_warehouses():
 
 def fbt_velocity(*, days: int = VELOCITY_DAYS, sku_ids=None) -> dict[int, int]:
     """{sku_id: units} on the lines of FBT orders placed in the last ``days`` days (cancelled
-    orders and lines left out): what TikTok's warehouses sell."""
-    from orders.models import Fulfilment, OrderLine, OrderStatus  # noqa: PLC0415
-
-    since = timezone.now() - timedelta(days=days)
-    lines = OrderLine.objects.filter(order__fulfilment=Fulfilment.FBT, order__created_at__gte=since, cancelled=False,
-                                     sku__isnull=False).exclude(order__status=OrderStatus.CANCELLED)
-    if sku_ids is not None:
-        lines = lines.filter(sku_id__in=list(sku_ids))
-    return dict(lines.order_by().values("sku_id").annotate(units=Sum("quantity")).values_list("sku_id", "units"))
+    orders and lines left out): what TikTok's warehouses sell. Orders provides the figures
+    (``inventory.fbt.hooks.register_fbt_sales``)."""
+    return hooks.fbt_sales(since=timezone.now() - timedelta(days=days), sku_ids=sku_ids)
 
 
 def in_transit(*, destination=None) -> dict[tuple[int, int], int]:
@@ -205,8 +201,6 @@ def inbound_detail(pk: int) -> InboundShipment:
 
 
 def inbound_ledger(shipment: InboundShipment):
-    from inventory.models import StockMovement  # noqa: PLC0415
-
     return (StockMovement.objects.filter(reference=shipment.reference).select_related("sku", "location", "user")
             .order_by("created_at", "id"))
 
@@ -292,4 +286,5 @@ def dashboard_summary(*, limit: int = 6) -> dict:
 
 
 def recent_notifications(limit: int = 20):
-    return TikTokNotification.objects.select_related("account").order_by("-received_at", "-id")[:limit]
+    return (WebhookEvent.objects.filter(source=NOTIFICATION_SOURCE).select_related("account")
+            .order_by("-received_at", "-id")[:limit])

@@ -17,6 +17,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views import View
 from django.views.generic import TemplateView
 
+from integrations.tiktok import fbt as tiktok
 from inventory.fbt import forms as fbt_forms
 from inventory.fbt import jobs, labels, selectors, services
 from inventory.fbt.models import InboundCarton, InboundShipment, ReplenishmentAlert
@@ -419,8 +420,6 @@ class RegisterWebhooksView(RoleRequiredMixin, View):
         return redirect("inventory:fbt:stock")
 
     def post(self, request):
-        from inventory.fbt import tiktok  # noqa: PLC0415
-
         accounts = list(jobs.tiktok_accounts())
         if not accounts:
             messages.error(request, "Connect a TikTok Shop account first (Channels).")

@@ -1,5 +1,5 @@
 """Public: TikTok's FBT and logistics notifications (signed; see webhooks.py). Mounted by
-sellerhub/urls.py at /webhooks/tiktok-fulfilment/."""
+config/urls.py at /webhooks/tiktok-fulfilment/."""
 
 from django.urls import path
 

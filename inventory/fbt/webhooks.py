@@ -5,10 +5,12 @@ Register this address for the event types PACKAGE_UPDATE (4), INBOUND_FBT_ORDER_
 event type; the order notifications go to channel sync's ``/webhooks/tiktok/<account id>``).
 
 Public: the signature is the authentication (``Authorization`` = hex HMAC-SHA256(app secret,
-app key + raw body), tiktok-shop.md §2). A bad signature gets 401 and changes nothing. A good
-notification is stored once per notification id: a repeat answers 200 "duplicate" and does
-nothing more. Replenishment alerts are recorded before answering (no call to TikTok); the other
-types are left to a job, so TikTok gets its answer well within 3 seconds.
+app key + raw body), docs/domain/tiktok-shop.md#webhooks). A bad signature gets 401 and changes nothing. A good
+notification goes to the kernel's webhook inbox (source ``NOTIFICATION_SOURCE``, key = TikTok's
+notification id, topic = its type), stored once per shop and notification id: a repeat answers
+200 "duplicate" and does nothing more. ``dispatch``, the inbox handler of the four types,
+records replenishment alerts before answering (no call to TikTok) and leaves the other types to a
+job, so TikTok gets its answer well within 3 seconds.
 """
 
 from __future__ import annotations
@@ -16,17 +18,36 @@ from __future__ import annotations
 import json
 import logging
 
-from django.db import transaction
 from django.http import JsonResponse
 from django.views.decorators.csrf import csrf_exempt
 
 from integrations.channels import signing
-from inventory.fbt import jobs, services, tiktok
-from inventory.fbt.models import TikTokNotification
-from sellerhub.models import Channel, ChannelAccount
+from integrations.tiktok import fbt as tiktok
+from inventory.fbt import jobs, services
+from inventory.fbt.models import NOTIFICATION_SOURCE
+from sellerhub import inbox
+from sellerhub.models import Channel, ChannelAccount, WebhookEvent
 
 log = logging.getLogger("sellerhub.fbt")
 HANDLED = (tiktok.PACKAGE_UPDATE, tiktok.INBOUND_STATUS, tiktok.FBT_INVENTORY, tiktok.INVENTORY_STATUS)
+
+
+def dispatch(event: WebhookEvent) -> inbox.Outcome | None:
+    """Inbox handler: alerts are recorded now (database only); the other types go to a job."""
+    try:
+        done = jobs.handle_inline(event)
+    except (tiktok.FbtError, services.InboundError) as exc:
+        return inbox.Outcome.failed(str(exc))
+    if done is None:
+        jobs.enqueue_notification(event.pk)
+        return None
+    return inbox.Outcome(done[0], done[1])
+
+
+def register_handlers() -> None:
+    """Called once from the app's ready(): the four handled types."""
+    for kind in HANDLED:
+        inbox.register(NOTIFICATION_SOURCE, dispatch, topic=str(kind))
 
 
 def _verify(account, request) -> dict | None:
@@ -45,6 +66,11 @@ def _verify(account, request) -> dict | None:
     return payload
 
 
+def _type(payload: dict) -> int:
+    kind = payload.get("type")
+    return kind if isinstance(kind, int) and not isinstance(kind, bool) and 0 <= kind < 32768 else 0
+
+
 @csrf_exempt
 def receive(request, account_id: int):
     if request.method != "POST":
@@ -58,25 +84,20 @@ def receive(request, account_id: int):
     if payload is None:
         log.warning("FBT notification for %s refused: bad signature or shape", account)
         return JsonResponse({"error": "The notification's signature is not valid."}, status=401)
-    kind = payload.get("type")
+    kind = _type(payload)
     other_shop = account.shop_id and payload.get("shop_id") and str(payload["shop_id"]) != account.shop_id
-    ignore = kind not in HANDLED or other_shop or not account.active
-    with transaction.atomic():
-        notification, created = services.record_notification(account=account, payload=payload)
-        if not created:
-            return JsonResponse({"status": "duplicate", "notification": notification.pk})
-        if ignore:
-            reason = "another shop" if other_shop else ("account inactive" if not account.active
-                                                         else f"type {kind} not handled here")
-            services.finish_notification(notification=notification, status=TikTokNotification.Status.IGNORED,
-                                         message=reason)
-            return JsonResponse({"status": "ignored", "notification": notification.pk})
-        try:
-            done = jobs.handle_inline(notification)
-        except (tiktok.FbtError, services.InboundError) as exc:
-            done = (TikTokNotification.Status.FAILED, str(exc))
-        if done is not None:
-            services.finish_notification(notification=notification, status=done[0], message=done[1])
-            return JsonResponse({"status": "processed", "notification": notification.pk})
-        jobs.enqueue_notification(notification.pk)
-    return JsonResponse({"status": "accepted", "notification": notification.pk})
+    ignore = ("another shop" if other_shop else "account inactive" if not account.active
+              else "" if kind in HANDLED else f"type {kind} not handled here")
+    try:
+        receipt = inbox.receive(source=NOTIFICATION_SOURCE, account=account, key=str(payload["tts_notification_id"]),
+                                topic=str(kind), payload=payload, ignore=ignore)
+    except inbox.HandlerFailed as exc:
+        return JsonResponse({"error": "The notification could not be processed; send it again.",
+                             "notification": exc.event.pk}, status=500)
+    notification = receipt.event
+    if receipt.duplicate:
+        return JsonResponse({"status": "duplicate", "notification": notification.pk})
+    if receipt.outcome is None:
+        return JsonResponse({"status": "accepted", "notification": notification.pk})
+    status = "ignored" if receipt.outcome.status == WebhookEvent.Status.IGNORED and ignore else "processed"
+    return JsonResponse({"status": status, "notification": notification.pk})

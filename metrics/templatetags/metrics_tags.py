@@ -1,3 +1,5 @@
+"""Template filters of the metrics pages: ``pct`` (a ratio as a percentage)."""
+
 from django import template
 
 from metrics.charts import pct as _pct

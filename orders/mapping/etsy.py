@@ -1,4 +1,4 @@
-"""Etsy Open API v3 receipt -> ChannelOrder (pure; no database). channels.md §2.
+"""Etsy Open API v3 receipt -> ChannelOrder (pure; no database). docs/domain/channels.md#etsy.
 
 Times are Unix seconds: created_at = ``created_timestamp``, the channel's update time =
 ``updated_timestamp``, paid_at = the earliest transaction ``paid_timestamp`` (else the creation

@@ -1,4 +1,4 @@
-"""Square order -> ChannelOrder (pure; no database). channels.md §3.
+"""Square order -> ChannelOrder (pure; no database). docs/domain/channels.md#square.
 
 Only orders with a SHIPMENT fulfilment are SellerHub's to ship; counter sales and pickups are
 refused with a PayloadError saying so (the connector does not fetch them).

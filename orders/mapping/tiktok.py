@@ -1,6 +1,6 @@
 """TikTok Shop Open API 202309 order detail -> ChannelOrder (pure; no database).
 
-The field mapping is the binding one of shared/domain/README.md ("The order timestamps the
+The field mapping is the binding one of docs/domain/tiktok-mapping.md#timestamps ("the
 metrics read"): ``create_time`` -> created_at, ``paid_time`` -> paid_at, ``rts_sla_time`` ->
 dispatch_due_at, ``rts_time`` -> tracking_uploaded_at, ``collection_time`` -> dispatched_at,
 ``delivery_sla_time`` -> delivery_due_at, ``delivery_time`` -> delivered_at, ``cancel_time`` /

@@ -1,4 +1,4 @@
-"""WooCommerce REST v3 order -> ChannelOrder (pure; no database). channels.md §1.
+"""WooCommerce REST v3 order -> ChannelOrder (pure; no database). docs/domain/channels.md#woocommerce.
 
 Dates: the ``*_gmt`` fields (no offset, GMT) are read; created_at = ``date_created_gmt``,
 paid_at = ``date_paid_gmt``, the channel's update time = ``date_modified_gmt``. WooCommerce

@@ -14,7 +14,7 @@ from rq import SimpleWorker
 
 from channels import jobs as channel_jobs
 from channels import services as channel_services
-from channels.emulated import catalogue_listings, emulator_connection
+from devtools.demo.emulated import catalogue_listings, emulator_connection
 from devtools.emulators import EmulatorConfig, start_emulator
 from fulfilment.models import CarrierMapping, Package, TrackingPush
 from inventory import services as stock

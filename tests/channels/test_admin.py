@@ -19,7 +19,7 @@ def test_ops_browse_the_sync_state(ops_user, listed, emulator, django_capture_on
         jobs.pull_orders(account)
     client = Client()
     client.force_login(ops_user)
-    for model in ("channelaccount", "syncrun", "synccursor", "webhookdelivery", "trackingpush"):
+    for model in ("channelaccount", "syncrun", "synccursor", "trackingpush"):
         app = {"channelaccount": "sellerhub", "trackingpush": "fulfilment"}.get(model, "channels")
         assert client.get(f"/admin/{app}/{model}/").status_code == 200, model
     failed = SyncRun.objects.get(status="failed")
@@ -51,7 +51,6 @@ def test_old_history_is_pruned(listed):
     from django.utils import timezone
 
     from channels import services
-    from channels.models import WebhookDelivery
 
     now = timezone.now()
     account = listed["tiktok"]
@@ -63,7 +62,5 @@ def test_old_history_is_pruned(listed):
     make(account=account, kind="pull_orders", status="succeeded", started_at=now - dt.timedelta(days=2))
     make(account=account, kind="pull_orders", status="succeeded", items_ok=3, started_at=now - dt.timedelta(days=31))
     make(account=account, kind="push_stock", status="failed", started_at=now - dt.timedelta(days=91))
-    WebhookDelivery.objects.create(account=account, notification_id="old")
-    WebhookDelivery.objects.filter(notification_id="old").update(received_at=now - dt.timedelta(days=91))
-    assert services.prune_history(now=now) == {"runs": 3, "webhooks": 1}
+    assert services.prune_history(now=now) == {"runs": 3}
     assert set(SyncRun.objects.filter(pk__in=[r.pk for r in keep]).values_list("pk", flat=True)) == {r.pk for r in keep}

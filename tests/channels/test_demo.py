@@ -7,9 +7,12 @@ import json
 
 import pytest
 
-from channels import demo, jobs
+from channels import jobs
+from devtools.demo import channels as demo
+from devtools.demo import inventory as inventory_demo
 from devtools.emulators import Catalogue, EmulatorConfig, start_emulator
-from inventory import demo as inventory_demo
+from devtools.emulators.state import Credentials
+from integrations.labels import DEMO_API_KEY
 from inventory.models import ChannelListing
 from orders.models import Order
 from sellerhub.models import ChannelAccount
@@ -20,13 +23,13 @@ pytestmark = pytest.mark.django_db
 def test_the_emulator_seed_lists_the_inventory_demo_skus():
     seeded = {item["sku"] for item in json.loads(demo.SEED_FILE.read_text())["items"]}
     demo_skus = {row[0] for _product, _brand, _size, rows in inventory_demo.CATALOGUE for row in rows}
-    assert seeded == demo_skus, "regenerate channels/demo_catalogue.json from inventory/demo.py"
+    assert seeded == demo_skus, "regenerate devtools/demo/catalogue.json from devtools/demo/inventory.py"
 
 
 def test_the_procfile_starts_the_emulator_with_the_demo_catalogue():
-    procfile = (demo.SEED_FILE.parents[1] / "Procfile").read_text()
+    procfile = (demo.SEED_FILE.parents[2] / "Procfile").read_text()
     line = next(ln for ln in procfile.splitlines() if ln.startswith("emulator:"))
-    assert "-m devtools.emulators --port 8010" in line and "demo_catalogue.json" in line
+    assert "-m devtools.emulators --port 8010" in line and "--seed-file devtools/demo/catalogue.json" in line
     assert "--orders-per-minute" in line
 
 
@@ -55,3 +58,7 @@ def test_the_demo_connects_one_account_per_channel_to_the_emulator(settings, own
         assert {c["sku"] for c in pushed} >= {"TEE-BLK-M", "MUG-01"}
     finally:
         handle.stop()
+
+
+def test_the_label_providers_demo_key_is_the_emulators():
+    assert DEMO_API_KEY == Credentials().easypost_test_key

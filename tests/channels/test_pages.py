@@ -11,8 +11,8 @@ from django.test.utils import CaptureQueriesContext
 from rq import SimpleWorker
 
 from channels import coordination, jobs, services
-from channels.emulated import emulator_connection
 from channels.models import SyncRun
+from devtools.demo.emulated import emulator_connection
 from integrations.channels.connectors import RemoteListing
 from inventory.models import SKU, ChannelListing, StockOutbox
 from orders.models import Order

@@ -1,4 +1,4 @@
-"""Signature vectors from ../shared/domain plus tampering negatives.
+"""Signature vectors from docs/domain/tiktok-shop.md and labels.md plus tampering negatives.
 
 Plain pytest, no database: run with ``-p no:django``.
 """
@@ -15,14 +15,14 @@ from integrations.channels import signing
 
 # --- vectors quoted in the domain docs --------------------------------------------------
 
-# tiktok-shop.md §2 "Sign": secret e59af819cc, /authorization/202309/shops, app_key 29a39d,
+# docs/domain/tiktok-shop.md#signing: secret e59af819cc, /authorization/202309/shops, app_key 29a39d,
 # timestamp 1623812664, empty body.
 TIKTOK_SECRET = "e59af819cc"
 TIKTOK_PATH = "/authorization/202309/shops"
 TIKTOK_QUERY = {"app_key": "29a39d", "timestamp": "1623812664"}
 TIKTOK_SIGN = "b596b73e0cc6de07ac26f036364178ab16b0a907af13d43f0a0cd2345f582dc8"
 
-# tiktok-shop.md §2 "Webhooks": app_key abcdef, secret 123, the sample type-1 payload of
+# docs/domain/tiktok-shop.md#webhooks: app_key abcdef, secret 123, the sample type-1 payload of
 # partner.tiktokshop.com/docv2/page/tts-webhooks-overview -> 5dec0f11…9031ac05.
 TIKTOK_WEBHOOK_BODY = (
     b'{"type":1,"tts_notification_id":"7380066284010030890","shop_id":"7495540735365777507",'
@@ -31,7 +31,7 @@ TIKTOK_WEBHOOK_BODY = (
 )
 TIKTOK_WEBHOOK_SIGNATURE = "5dec0f11ec2f6783b8deee53c9ffbf8d024302f7c7e7fa55a35d17629031ac05"
 
-# labels.md §5: secret "s\u00e9cret", body = compact JSON of EasyPost/examples
+# docs/domain/labels.md#signature: secret "s\u00e9cret", body = compact JSON of EasyPost/examples
 # official/fixtures/event-body.json.
 EASYPOST_SECRET = "s\u00e9cret"
 EASYPOST_SIGNATURE = "hmac-sha256-hex=38f3f53c103713df81616a0a186d77141957323ec21d5fe9363db93840f527db"
@@ -79,7 +79,7 @@ EASYPOST_EVENT_BODY = (
     b'"https://track.easypost.com/1"}}'
 )
 
-# channels.md §2 gives Etsy's scheme (3P) without a vector; it is the Standard Webhooks
+# docs/domain/channels.md#etsy-webhooks gives Etsy's scheme (3P) without a vector; it is the Standard Webhooks
 # scheme, whose published example is used here.
 ETSY_SECRET = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"
 ETSY_ID = "msg_p5jXN8AQM9LWM0D4loKWxJek"
@@ -272,7 +272,7 @@ def test_easypost_doc_vector():
 def test_easypost_secret_is_nfkd_normalised():
     decomposed = "se\u0301cret"  # the same text as "s\u00e9cret", already in NFKD
     assert signing.verify_easypost_webhook(secret=decomposed, body=EASYPOST_EVENT_BODY, signature=EASYPOST_SIGNATURE)
-    # without NFKD the digest differs (labels.md): prove the vector depends on it
+    # without NFKD the digest differs (docs/domain/labels.md#signature): prove the vector depends on it
     raw = hmac.new(EASYPOST_SECRET.encode(), EASYPOST_EVENT_BODY, hashlib.sha256).hexdigest()
     assert "hmac-sha256-hex=" + raw != EASYPOST_SIGNATURE
 

@@ -12,9 +12,9 @@ import pytest
 from rq import SimpleWorker
 
 from channels import coordination, services
-from channels.emulated import WOO_WEBHOOK_SECRET
-from channels.models import WebhookDelivery
+from devtools.demo.emulated import WOO_WEBHOOK_SECRET
 from orders.models import Order
+from sellerhub.models import WebhookEvent
 
 pytestmark = pytest.mark.django_db
 SQUARE_KEY = "sq-signature-key-for-tests"
@@ -76,11 +76,11 @@ def test_a_signed_notification_is_stored_once_and_its_order_fetched(client, hook
     assert first.status_code == 200 and first.json()["status"] == "accepted", first.content
     assert took < 1.0
     assert again.status_code == 200 and again.json()["status"] == "duplicate"
-    assert WebhookDelivery.objects.filter(account=account).count() == 1
+    assert WebhookEvent.objects.filter(account=account).count() == 1
     assert django_rq.get_queue("sync").count == 1, "one job for the two deliveries"
     run_jobs()
-    delivery = WebhookDelivery.objects.get(account=account)
-    assert delivery.status == WebhookDelivery.Status.PROCESSED, delivery.error
+    delivery = WebhookEvent.objects.get(account=account)
+    assert delivery.status == WebhookEvent.Status.PROCESSED, delivery.error
     assert Order.objects.filter(account=account).count() == 1
 
 
@@ -100,7 +100,7 @@ def test_a_wrong_signature_gets_401_and_changes_nothing(client, hooked, emulator
             response = post(client, account, bad_headers, bad_body)
             assert response.status_code == 401, response.content
             assert "signature" in response.json()["error"]
-    assert not WebhookDelivery.objects.exists()
+    assert not WebhookEvent.objects.exists()
     assert django_rq.get_queue("sync").count == 0
     assert not Order.objects.filter(account=account).exists()
 
@@ -116,7 +116,7 @@ def test_square_signs_the_notification_url_too(client, hooked, emulator):
 def test_woocommerce_ping_is_answered_and_ignored(client, hooked):
     account = hooked["woocommerce"]
     response = client.post(url(account), data="webhook_id=7", content_type="application/x-www-form-urlencoded")
-    assert response.status_code == 200 and not WebhookDelivery.objects.exists()
+    assert response.status_code == 200 and not WebhookEvent.objects.exists()
 
 
 def test_etsy_refuses_an_old_timestamp(client, hooked, emulator):
@@ -145,7 +145,7 @@ def test_other_events_are_recorded_but_not_acted_on(client, hooked, emulator, dj
     with django_capture_on_commit_callbacks(execute=True):
         response = post(client, account, {"Authorization": sig}, body)
     assert response.json()["status"] == "ignored"
-    assert WebhookDelivery.objects.get().status == WebhookDelivery.Status.IGNORED
+    assert WebhookEvent.objects.get().status == WebhookEvent.Status.IGNORED
     assert django_rq.get_queue("sync").count == 0
 
 
@@ -159,4 +159,4 @@ def test_the_emulator_delivers_to_the_endpoint_over_http(live_server, hooked, em
     assert emulator.state.webhooks.flush(10)
     delivery = emulator.state.webhooks.deliveries[-1]
     assert delivery.status == 200, delivery.error
-    assert WebhookDelivery.objects.filter(account=account).count() == 1
+    assert WebhookEvent.objects.filter(account=account).count() == 1

@@ -7,8 +7,10 @@ from pathlib import Path
 
 import django_rq
 import pytest
+import redis
 import yaml
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.core.management import call_command
 from django.core.management.base import CommandError
@@ -41,8 +43,6 @@ def test_healthz_reports_database_and_redis(client, db):
 
 
 def test_healthz_is_503_when_redis_is_down(client, db, monkeypatch):
-    import redis
-
     def broken(*args, **kwargs):
         raise redis.ConnectionError("down")
 
@@ -183,8 +183,6 @@ def test_demo_loader_creates_a_user_per_role_once(db, settings):
     settings.DEBUG = True
     out = io.StringIO()
     call_command("load_demo_data", stdout=out)
-    from django.contrib.auth import get_user_model
-
     users = get_user_model().objects.filter(username__in=["warehouse", "owner", "ops"])
     assert {u.groups.get().name for u in users} == {"Warehouse", "Owner", "Ops"}
     assert users.get(username="owner").check_password("owner-demo")

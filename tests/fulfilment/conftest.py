@@ -103,7 +103,7 @@ def emu():
 def tiktok(emu, skus, settings, uses_rq):
     """A TikTok account connected to the emulator, its listings matched to our SKUs."""
     from channels import services as channel_services
-    from channels.emulated import catalogue_listings, emulator_connection
+    from devtools.demo.emulated import catalogue_listings, emulator_connection
 
     emu.state.reset()
     settings.CHANNEL_SYNC_BACKOFF_BASE = 0.01

@@ -3,10 +3,10 @@ through the real services (after the inventory and orders demos, as load_demo_da
 
 import pytest
 
-from fulfilment import demo
+from devtools.demo import fulfilment as demo
+from devtools.demo import inventory as inventory_demo
+from devtools.demo import orders as orders_demo
 from fulfilment.models import BoxPreset, CarrierMapping, Package, PickList
-from inventory import demo as inventory_demo
-from orders import demo as orders_demo
 from orders.models import Order, OrderEvent
 
 

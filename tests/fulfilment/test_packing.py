@@ -128,3 +128,21 @@ def test_scanning_a_boxs_barcode_chooses_the_box(order, warehouse_client):
     assert answer["X-Scan-Outcome"] == "box" and answer["X-Select-Box"] == str(box.pk)
     assert b"Box: Medium" in answer.content
     assert not PackScan.objects.filter(code__iexact="box-m").exists()  # not an item scan
+
+
+def test_opening_the_station_creates_no_session(order, skus, warehouse_client):
+    page = warehouse_client.get(reverse("fulfilment:pack_order", args=[order.pk]))
+    assert page.status_code == 200 and b"Item barcode" in page.content
+    assert not PackingSession.objects.filter(order=order).exists()  # a GET writes nothing
+    warehouse_client.post(reverse("fulfilment:pack_scan", args=[order.pk]), {"code": skus["MUG-01"].barcode})
+    session = PackingSession.objects.get(order=order)  # the first scan opens it
+    assert session.status == PackingSession.Status.OPEN and session.scans.count() == 1
+
+
+def test_a_cancelled_order_has_no_station(order, warehouse_client):
+    Order = type(order)
+    Order.objects.filter(pk=order.pk).update(status=OrderStatus.CANCELLED)
+    answer = warehouse_client.get(reverse("fulfilment:pack_order", args=[order.pk]))
+    assert answer.status_code == 302 and answer["Location"] == reverse("fulfilment:pack")
+    assert not PackingSession.objects.exists()
+

@@ -8,7 +8,7 @@ import pytest
 from django.urls import reverse
 from rq import SimpleWorker
 
-from fulfilment import services
+from fulfilment import hooks, services
 from fulfilment.models import CarrierMapping, Package, TrackingPush
 from inventory.models import Reservation, StockLevel, StockMovement
 from orders.models import OrderStatus
@@ -141,3 +141,12 @@ def test_ship_through_the_api(make_order, warehouse_user, ops_user, api_client_f
     assert shipped.json()["tracking_uploaded_at"]
     order.refresh_from_db()
     assert order.status == OrderStatus.SHIPPED
+
+
+def test_tracking_queued_hooks_run_once_the_transaction_commits(monkeypatch, django_capture_on_commit_callbacks):
+    heard = []
+    monkeypatch.setattr(hooks, "_tracking_queued", [heard.append])
+    with django_capture_on_commit_callbacks(execute=True):
+        hooks.tracking_queued(41)
+        assert heard == []  # only once the transaction commits
+    assert heard == [41]

@@ -18,8 +18,7 @@ from fulfilment.tiktok import collection
 from fulfilment.tiktok import jobs as tiktok_jobs
 from fulfilment.tiktok import shipping as tiktok_shipping
 from fulfilment.tiktok.models import CollectionRequest, PlatformPackage
-from inventory.fbt.models import TikTokNotification
-from sellerhub.models import JobRun
+from sellerhub.models import JobRun, WebhookEvent
 from tests.fulfilment.tiktok_support import connect, platform_orders, run_jobs, ship_from_address
 
 
@@ -159,7 +158,7 @@ def test_pickup_request_is_scheduled_then_collected(account, emulator, owner_use
     assert set(PlatformPackage.objects.values_list("collection_status", flat=True)) == {"collected"}
     request.refresh_from_db()
     assert request.status == "collected"
-    assert TikTokNotification.objects.filter(type=4, status="processed").count() == 3
+    assert WebhookEvent.objects.filter(source="tiktok_fbt", topic="4", status="processed").count() == 3
 
     # The handover manifest lists every package with its tracking number.
     client.force_login(owner_user)

@@ -2,7 +2,7 @@
 and DHL (Express and eCommerce) is judged, through the API, as the data lists it.
 
 The numbers are read from the data files (integrations/carriers/data/, copies of
-shared/data/tracking_number_data) independently of integrations.carriers.registry. One test per carrier
+jkeen/tracking_number_data) independently of integrations.carriers.registry. One test per carrier
 loops over its numbers and collects every misjudgement, so a failure lists them all.
 """
 

@@ -12,9 +12,10 @@ from django.utils import timezone
 from rq import SimpleWorker
 
 from fulfilment import services
-from fulfilment.models import Package, ProviderEvent, TrackingEvent
+from fulfilment.models import Package, TrackingEvent
 from integrations.channels import signing
 from orders.models import OrderEvent, OrderStatus
+from sellerhub.models import WebhookEvent
 from tests.fulfilment.conftest import WEBHOOK_SECRET
 
 pytestmark = pytest.mark.django_db
@@ -55,7 +56,7 @@ def test_a_bad_signature_is_refused_and_changes_nothing(client, shipped, easypos
     order = shipped.order
     order.refresh_from_db()
     assert shipped.first_scan_at is None and order.dispatched_at is None and order.status == OrderStatus.SHIPPED
-    assert not ProviderEvent.objects.exists() and not TrackingEvent.objects.exists()
+    assert not WebhookEvent.objects.filter(source="easypost").exists() and not TrackingEvent.objects.exists()
 
 
 def test_a_good_event_sets_first_scan_and_delivery_once(client, shipped, easypost, warehouse_user):
@@ -83,7 +84,7 @@ def test_a_good_event_sets_first_scan_and_delivery_once(client, shipped, easypos
     order.refresh_from_db()
     assert shipped.delivered_at == delivered_at and order.delivered_at == delivered_at
     assert order.dispatched_at == scanned_at and order.status == OrderStatus.DELIVERED
-    assert ProviderEvent.objects.count() == 3
+    assert WebhookEvent.objects.filter(source="easypost").count() == 3
     # the timeline shows each scan once
     scans = list(OrderEvent.objects.filter(order=order, kind="carrier_scan").values_list("message", flat=True))
     assert len(scans) == 4  # label created, in transit, delivered, delivered again

@@ -7,7 +7,7 @@ from __future__ import annotations
 import django_rq
 from rq import SimpleWorker
 
-from channels.emulated import emulator_connection
+from devtools.demo.emulated import emulator_connection
 from fulfilment import services as fulfilment
 from inventory import services as stock
 from inventory.models import SKU, Location

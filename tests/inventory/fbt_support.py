@@ -5,7 +5,7 @@ from __future__ import annotations
 import django_rq
 from rq import SimpleWorker
 
-from channels.emulated import emulator_connection
+from devtools.demo.emulated import emulator_connection
 from devtools.emulators.tiktok import FBT_WAREHOUSE_ID
 from inventory.models import Location
 from sellerhub.models import Channel, ChannelAccount

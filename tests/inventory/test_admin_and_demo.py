@@ -4,6 +4,7 @@ demo data."""
 
 import pytest
 
+from devtools.demo import inventory as inventory_demo
 from inventory import services
 from inventory.models import SKU, Location, Reservation, StockLevel, StockMovement
 from inventory.selectors import reconcile
@@ -67,15 +68,13 @@ def test_admin_edits_skus_and_locations_and_releases_reservations(client, ops_us
 
 
 def test_demo_data_loads_twice_without_doubling_stock(owner_user, warehouse_user, ops_user):
-    from inventory import demo
-
     users = {"owner": owner_user, "warehouse": warehouse_user, "ops": ops_user}
-    demo.load(users=users)
+    inventory_demo.load(users=users)
     skus, moves = SKU.objects.count(), StockMovement.objects.count()
     assert skus >= 30 and SKU.objects.exclude(barcode="").count() == skus
     assert Location.objects.filter(kind="bin", parent__code="MAIN").count() >= 4
     assert Location.objects.filter(kind="fbt").exists()
-    demo.load(users=users)
+    inventory_demo.load(users=users)
     assert (SKU.objects.count(), StockMovement.objects.count()) == (skus, moves)
     assert reconcile()[1] == []
     from inventory.selectors import low_stock_summary

@@ -13,8 +13,9 @@ from django.urls import reverse
 from devtools.emulators import start_emulator
 from inventory import services as stock
 from inventory.fbt import services
-from inventory.fbt.models import ReplenishmentAlert, TikTokNotification
+from inventory.fbt.models import ReplenishmentAlert
 from inventory.models import SKU, ChannelListing, Location, StockLevel
+from sellerhub.models import WebhookEvent
 from tests.inventory.fbt_support import connect_tiktok, fbt_location
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
@@ -68,7 +69,7 @@ def test_concurrent_deliveries_make_one_alert(on_postgres, emu):
 
     statuses = together(lambda i: post(*same))
     assert sorted(statuses) == ["duplicate"] * (THREADS - 1) + ["processed"], statuses
-    assert TikTokNotification.objects.count() == 1 and ReplenishmentAlert.objects.count() == 1
+    assert WebhookEvent.objects.count() == 1 and ReplenishmentAlert.objects.count() == 1
 
     statuses = together(lambda i: post(*others[i]))
     assert statuses == ["processed"] * THREADS, statuses

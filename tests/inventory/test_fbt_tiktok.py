@@ -11,8 +11,9 @@ from django.urls import reverse
 from devtools.emulators import start_emulator
 from inventory import services as stock
 from inventory.fbt import jobs, services
-from inventory.fbt.models import FbtStock, InboundShipment, ReplenishmentAlert, TikTokNotification
+from inventory.fbt.models import FbtStock, InboundShipment, ReplenishmentAlert
 from inventory.models import SKU, ChannelListing, Location, StockLevel, StockMovement
+from sellerhub.models import WebhookEvent
 from tests.inventory.fbt_support import connect_tiktok, fbt_location, run_jobs
 
 Alert = ReplenishmentAlert
@@ -136,7 +137,7 @@ def test_the_same_replenishment_webhook_twice_shows_one_alert(account, emulator,
     alert = Alert.objects.get()
     assert (alert.sku.seller_sku, alert.alert_type, alert.status, alert.times_reported) == (
         "TEE-BLK-L", "LOW_STOCK", "open", 1)
-    assert TikTokNotification.objects.count() == 1
+    assert WebhookEvent.objects.count() == 1
 
     # The owner's dashboard shows it once.
     client.force_login(owner_user)
@@ -179,7 +180,7 @@ def test_bad_signature_is_refused_and_stores_nothing(account, emulator):
     tampered = body.replace(b"LOW_STOCK", b"OUT_OF_STOCK")
     response = post(Client(), account, headers, tampered)
     assert response.status_code == 401
-    assert not TikTokNotification.objects.exists() and not Alert.objects.exists()
+    assert not WebhookEvent.objects.exists() and not Alert.objects.exists()
     payload = json.loads(body)
     assert post(Client(), account, {"Authorization": "0" * 64}, json.dumps(payload).encode()).status_code == 401
 

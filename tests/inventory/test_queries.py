@@ -5,7 +5,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from inventory import services
-from inventory.models import Location, Product
+from inventory.models import SKU, Location, Product
 from tests.inventory.factories import BinFactory, LocationFactory, make_ean13
 
 pytestmark = pytest.mark.django_db
@@ -24,7 +24,7 @@ def add_skus(start, stop, user):
              "fields": {"name": f"Listed {n}", "barcode": make_ean13(n), "reorder_point": 100}}
             for n in range(start, stop)]
     services.import_skus(rows=rows, user=user)
-    services.apply_counts(counts=[(sku_id, bin_a.pk, 2) for sku_id in services.SKU.objects.filter(
+    services.apply_counts(counts=[(sku_id, bin_a.pk, 2) for sku_id in SKU.objects.filter(
         seller_sku__in=[r["seller_sku"] for r in rows]).values_list("pk", flat=True)], user=user)
 
 

@@ -7,7 +7,8 @@ import json
 import pytest
 from django.core.management import CommandError, call_command
 
-from tests.metrics.factories import AccountFactory, OrderFactory, local
+from metrics.selectors import MetricsInputError, Window
+from tests.metrics.factories import AccountFactory, OrderFactory, PackageFactory, local
 
 pytestmark = pytest.mark.django_db
 
@@ -105,8 +106,6 @@ def test_command_rejects_a_date_that_is_not_one():
 
 
 def test_command_as_of_reproduces_pending_tracking():
-    from tests.metrics.factories import PackageFactory  # noqa: PLC0415
-
     order = OrderFactory(created_at=local("2025-03-09 10:00"))
     PackageFactory(order=order, tracking_uploaded_at=local("2025-03-10 10:00"), first_scan_at=None)
     early = json.loads(command("--from", "2025-03-01", "--to", "2025-03-31", "--as-of", "2025-03-12T00:00:00+00:00",
@@ -118,8 +117,6 @@ def test_command_as_of_reproduces_pending_tracking():
 
 
 def test_window_dates_must_be_real_dates():
-    from metrics.selectors import MetricsInputError, Window  # noqa: PLC0415
-
     with pytest.raises(MetricsInputError, match="must be after"):
         Window(dt.date(2025, 3, 2), dt.date(2025, 3, 1))
     assert Window(dt.date(2025, 3, 1), dt.date(2025, 3, 2)).days == 1

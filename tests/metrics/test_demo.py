@@ -2,7 +2,8 @@
 
 import pytest
 
-from metrics import demo
+from devtools.demo import metrics as demo
+from integrations.carriers.registry import validate
 from metrics.models import MetricSnapshot
 from metrics.selectors import at_risk_summary, metric_report, resolve_scope, weekly_trend
 from orders.models import Order
@@ -28,6 +29,4 @@ def test_demo_history_fills_every_figure_the_trend_and_the_at_risk_lists():
 
 
 def test_demo_tracking_numbers_pass_their_carriers_check_digit():
-    from integrations.carriers.registry import validate  # noqa: PLC0415
-
     assert all(validate(demo.usps_number(n), "usps").valid for n in (1, 42, 1000123, 9_000_777))

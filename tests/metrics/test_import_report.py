@@ -56,6 +56,8 @@ from pathlib import Path
 import pytest
 from django.core.management import call_command
 
+from metrics.selectors import metric_report
+
 pytestmark = pytest.mark.django_db
 
 DATA = Path(__file__).parent / "data" / "tiktok_orders_march_2025.json"
@@ -95,8 +97,6 @@ def test_imported_tiktok_orders_give_the_figures_computed_by_hand():
 
 
 def test_the_late_orders_behind_the_figure_are_the_ones_found_by_hand():
-    from metrics.selectors import metric_report  # noqa: PLC0415
-
     run("import_orders", "--channel", "tiktok", str(DATA))
     result = metric_report(channel="tiktok", date_from=dt.date(2025, 3, 1), date_to=dt.date(2025, 3, 31),
                            now=dt.datetime.fromisoformat(AS_OF))

@@ -1,4 +1,4 @@
-"""Every rule of the four definitions (shared/domain/README.md, "The four metrics"), table-driven.
+"""Every rule of the four definitions (docs/domain/metrics.md), table-driven.
 
 Each case is one order (or package) in a shop, described with LOCAL wall-clock times in the
 shop's time zone, and where it must land: in the numerator (and so the denominator), in the

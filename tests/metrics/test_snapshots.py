@@ -5,9 +5,12 @@ import datetime as dt
 
 import django_rq
 import pytest
+from django.db import IntegrityError, transaction
 from rq import SimpleWorker
 
+from metrics import cron
 from metrics.definitions import LATE_DISPATCH, METRIC_KEYS, SELLER_FAULT_CANCELLATION
+from metrics.jobs import take_snapshots_now
 from metrics.models import MetricSnapshot
 from metrics.selectors import metric_report, resolve_scope, trend_weeks, weekly_trend
 from metrics.services import BACKFILL_DAYS, SETTLE_DAYS, take_snapshots
@@ -126,9 +129,6 @@ def test_the_page_button_runs_the_job_in_a_worker(client, owner_user, uses_rq):
 
 
 def test_cron_registers_the_hourly_job():
-    from metrics import cron  # noqa: PLC0415
-    from metrics.jobs import take_snapshots_now  # noqa: PLC0415
-
     calls = []
 
     class Recorder:
@@ -140,8 +140,6 @@ def test_cron_registers_the_hourly_job():
 
 
 def test_the_scheduled_function_stores_snapshots():
-    from metrics.jobs import take_snapshots_now  # noqa: PLC0415
-
     AccountFactory()
     result = take_snapshots_now()
     assert result["account_days"] == BACKFILL_DAYS
@@ -149,8 +147,6 @@ def test_the_scheduled_function_stores_snapshots():
 
 
 def test_snapshot_numerator_never_exceeds_denominator():
-    from django.db import IntegrityError, transaction  # noqa: PLC0415
-
     account = AccountFactory()
     with pytest.raises(IntegrityError), transaction.atomic():
         MetricSnapshot.objects.create(account=account, day=dt.date(2025, 4, 1), metric=LATE_DISPATCH, numerator=2,

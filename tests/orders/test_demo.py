@@ -5,8 +5,8 @@ from collections import Counter
 import pytest
 from django.utils import timezone
 
-from inventory import demo as inventory_demo
-from orders import demo
+from devtools.demo import inventory as inventory_demo
+from devtools.demo import orders as demo
 from orders.models import PRE_SHIP_STATUSES, Order, Return
 from orders.selectors import queue_counts
 from sellerhub.models import Channel, ChannelAccount
@@ -15,7 +15,7 @@ from sellerhub.models import Channel, ChannelAccount
 @pytest.fixture
 def loaded(role_users):
     users = {"warehouse": role_users["Warehouse"], "owner": role_users["Owner"], "ops": role_users["Ops"]}
-    inventory_demo.load(users=users)  # DEMO_APPS loads inventory first
+    inventory_demo.load(users=users)  # load_demo_data's LOADERS load inventory first
     demo.load(users=users)
     return users
 

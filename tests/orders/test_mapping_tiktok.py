@@ -1,4 +1,4 @@
-"""The TikTok 202309 mapping (pure: no database), field by field per shared/domain/README.md."""
+"""The TikTok 202309 mapping (pure: no database), field by field per docs/domain/tiktok-mapping.md."""
 
 import datetime as dt
 import json

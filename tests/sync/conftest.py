@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from channels import coordination, services
-from channels.emulated import catalogue_listings, emulator_connection
+from devtools.demo.emulated import catalogue_listings, emulator_connection
 from devtools.emulators import start_emulator
 from inventory import services as stock
 from inventory.models import SKU, Location

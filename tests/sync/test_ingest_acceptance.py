@@ -24,7 +24,7 @@ from pathlib import Path
 import pytest
 from django.db import connection
 
-from channels import coordination, jobs
+from channels import coordination, jobs, pulls
 from channels.models import SyncCursor, SyncRun
 from orders.models import Order, OrderEvent, OrderLine
 
@@ -96,13 +96,13 @@ def test_orders_are_neither_lost_nor_duplicated_through_faults_and_a_killed_work
         if page == 1:
             raise WorkerKilled
 
-    jobs.after_page_hook = kill_after_first_page
+    pulls.after_page_hook = kill_after_first_page
     try:
         for account in listed.values():
             with pytest.raises(WorkerKilled):
                 jobs.pull_orders(account)
     finally:
-        jobs.after_page_hook = None
+        pulls.after_page_hook = None
     interrupted = {channel: Order.objects.filter(account=account).count() for channel, account in listed.items()}
     assert all(count > 0 for count in interrupted.values()), interrupted
     for account in listed.values():

@@ -8,11 +8,12 @@ import pytest
 from django.db import connection
 from django.utils import timezone
 
-from channels import jobs, services
-from channels.models import WebhookDelivery
+from channels import jobs
 from fulfilment.models import Package, PackageLine
 from integrations.channels.connectors import base
 from orders.models import Order
+from sellerhub import inbox
+from sellerhub.models import WebhookEvent
 
 
 @pytest.fixture
@@ -47,8 +48,9 @@ def test_channel_calls_happen_outside_transactions(listed, emulator, watched):
 
     notice = connector_class("etsy").verify_webhook(listed["etsy"], headers={k.lower(): v for k, v in headers.items()},
                                                     body=body, url="")
-    delivery, _ = services.record_delivery(account=listed["etsy"], notice=notice)
-    jobs.process_webhook(WebhookDelivery.objects.get(pk=delivery.pk))
+    receipt = inbox.receive(source="etsy", account=listed["etsy"], key=notice.notification_id, payload=notice.body,
+                            ignore="processed below")
+    jobs.process_webhook(WebhookEvent.objects.get(pk=receipt.event.pk))
     operations = {op for op, _atomic in watched}
     assert {"orders.search", "receipts.list", "orders.list", "inventory.update", "products.batch",
             "inventory.put", "inventory.batch_create", "orders.update", "token.refresh", "receipts.get"} <= operations

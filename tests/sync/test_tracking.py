@@ -13,7 +13,7 @@ from orders.models import Order
 
 pytestmark = pytest.mark.django_db
 
-USPS = "9400111206206406260787"  # a valid USPS test number (shared/data tracking_number_data)
+USPS = "9400111206206406260787"  # a valid USPS test number (integrations/carriers/data)
 
 
 def shipped_package(account, emulator, *, channel: str, number: str = USPS) -> Package:
@@ -87,5 +87,5 @@ def test_queue_tracking_push_runs_after_commit(listed, emulator, django_capture_
         push = services.queue_tracking_push(package=package)
     assert push.status == TrackingPush.Status.PENDING
     queue = django_rq.get_queue("sync")
-    assert [job.func_name for job in queue.jobs][-1] == "channels.jobs.push_tracking"
+    assert [job.func_name for job in queue.jobs][-1] == "channels.tracking_push.push_tracking"
     assert services.queue_tracking_push(package=Package(order=package.order, tracking_number="")) is None

@@ -20,103 +20,41 @@ answer that may have been applied (timeout, 5xx, malformed 200): the error is ra
 from __future__ import annotations
 
 import datetime as dt
-import email.utils
 import json
 import logging
-import random
 import time
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
+from urllib.parse import urlencode
 
 import requests
-from django.conf import settings
+
+from integrations.channels.connectors.errors import (
+    Ambiguous,
+    AuthFailed,
+    ChannelError,
+    Malformed,
+    NotConfigured,
+    RateLimited,
+    Rejected,
+    Timeout,
+    Unavailable,
+    WebhookRejected,
+)
+from integrations.channels.connectors.retry import backoff_delay, http_date, parse_retry_after, setting
+from integrations.channels.connectors.tokens import TokenStore, store_refresher
+
+__all__ = [
+    "Ambiguous", "ApiRequest", "ApiResponse", "AuthFailed", "ChannelError", "Connector", "Malformed", "NotConfigured",
+    "OrderPage", "PushOutcome", "RateLimited", "Rejected", "RemoteListing", "ShipmentLine", "ShipmentOutcome",
+    "ShipmentPush", "StockPush", "Timeout", "TokenStore", "Unavailable", "WebhookNotice", "WebhookRejected",
+    "backoff_delay", "chunked", "http_date", "parse_retry_after", "setting", "utc",
+]
 
 log = logging.getLogger("channels")
 
 USER_AGENT = "SellerHub/1.0 (+https://github.com/sellerhub)"
-
-
-# ---------------------------------------------------------------------------------------------
-# Errors
-
-
-class ChannelError(Exception):
-    """A call to a channel failed; ``retryable`` says whether trying again later may help."""
-
-    retryable = False
-    kind = "error"
-
-    def __init__(self, message: str, *, status: int | None = None, code: str | int | None = None,
-                 retry_after: float | None = None, operation: str = ""):
-        super().__init__(message)
-        self.message = message
-        self.status = status
-        self.code = code
-        self.retry_after = retry_after
-        self.operation = operation
-
-    def __str__(self):
-        where = f"{self.operation}: " if self.operation else ""
-        status = f" (HTTP {self.status})" if self.status else ""
-        return f"{where}{self.message}{status}"
-
-
-class RateLimited(ChannelError):
-    retryable = True
-    kind = "rate_limited"
-
-
-class Unavailable(ChannelError):
-    """5xx or the connection dropped."""
-
-    retryable = True
-    kind = "unavailable"
-
-
-class Timeout(ChannelError):
-    retryable = True
-    kind = "timeout"
-
-
-class Malformed(ChannelError):
-    """The answer is not the JSON the channel documents."""
-
-    retryable = True
-    kind = "malformed"
-
-
-class Ambiguous(ChannelError):
-    """A write may or may not have been applied (timeout or 5xx on a non-idempotent call)."""
-
-    retryable = True
-    kind = "ambiguous"
-
-
-class AuthFailed(ChannelError):
-    """The credentials were refused. ``expired`` when the channel says the token expired."""
-
-    kind = "auth"
-
-    def __init__(self, message: str, *, expired: bool = False, **kw: Any):
-        super().__init__(message, **kw)
-        self.expired = expired
-
-
-class Rejected(ChannelError):
-    """The channel refused the request (bad input, business rule): the same request won't pass."""
-
-    kind = "rejected"
-
-
-class NotConfigured(ChannelError):
-    """The account lacks credentials or settings the connector needs."""
-
-    kind = "not_configured"
-
-
-class WebhookRejected(Exception):
-    """The notification's signature (or shape) is wrong: answer 401 and change nothing."""
 
 
 # ---------------------------------------------------------------------------------------------
@@ -141,8 +79,6 @@ class ApiRequest:
         if self.json is not None:
             return json.dumps(self.json, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
         if self.form is not None:
-            from urllib.parse import urlencode  # noqa: PLC0415
-
             return urlencode(list(self.form.items())).encode("ascii")
         return b""
 
@@ -246,55 +182,6 @@ class RemoteListing:
 
 # ---------------------------------------------------------------------------------------------
 # Helpers
-
-
-def setting(name: str, default: Any) -> Any:
-    return getattr(settings, name, default)
-
-
-def parse_retry_after(value: str | None, now: float | None = None) -> float | None:
-    """Seconds to wait from a ``Retry-After`` header (delta seconds or an HTTP date)."""
-    if value is None or str(value).strip() == "":
-        return None
-    text = str(value).strip()
-    try:
-        return max(0.0, float(text))
-    except ValueError:
-        pass
-    try:
-        when = email.utils.parsedate_to_datetime(text)
-    except (TypeError, ValueError):
-        return None
-    if when is None:
-        return None
-    if when.tzinfo is None:
-        when = when.replace(tzinfo=dt.UTC)
-    return max(0.0, when.timestamp() - (time.time() if now is None else now))
-
-
-def backoff_delay(attempt: int, *, retry_after: float | None = None, base: float | None = None,
-                  cap: float | None = None, rng: random.Random | None = None) -> float:
-    """Exponential backoff with full jitter (``attempt`` 0 is the first retry), never shorter
-    than ``Retry-After``."""
-    base = setting("CHANNEL_SYNC_BACKOFF_BASE", 0.5) if base is None else base
-    cap = setting("CHANNEL_SYNC_BACKOFF_CAP", 30.0) if cap is None else cap
-    ceiling = min(cap, base * (2 ** attempt))
-    delay = (rng or random).uniform(ceiling / 2, ceiling)
-    if retry_after is not None:
-        delay = max(delay, min(retry_after, setting("CHANNEL_SYNC_MAX_RETRY_AFTER", 120.0)))
-    return delay
-
-
-def http_date(value: str | None) -> dt.datetime | None:
-    if not value:
-        return None
-    try:
-        when = email.utils.parsedate_to_datetime(value)
-    except (TypeError, ValueError):
-        return None
-    if when is None:
-        return None
-    return when if when.tzinfo else when.replace(tzinfo=dt.UTC)
 
 
 def chunked(items: list, size: int) -> Iterator[list]:
@@ -418,6 +305,10 @@ class Connector:
 
     def use_credentials(self, credentials: dict) -> None:
         self.credentials = dict(credentials)
+
+    def use_token_store(self, store: TokenStore) -> None:
+        """Refresh expired tokens against ``store`` (under its lock, saving the fresh ones)."""
+        self.token_refresher = store_refresher(store)
 
     @staticmethod
     def _refresh_in_place(connector: Connector) -> dict:

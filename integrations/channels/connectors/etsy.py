@@ -1,4 +1,4 @@
-"""Etsy Open API v3 (shared/domain/channels.md §2).
+"""Etsy Open API v3 (docs/domain/channels.md#etsy).
 
 Every call sends ``x-api-key: {keystring}:{shared_secret}``; shop calls add the OAuth token as
 ``Authorization: Bearer {user_id}.{token}``, refreshed (and rotated) at

@@ -1,4 +1,4 @@
-"""Square Orders, Catalog and Inventory APIs (shared/domain/channels.md §3).
+"""Square Orders, Catalog and Inventory APIs (docs/domain/channels.md#square).
 
 ``Authorization: Bearer`` and ``Square-Version`` on every call. Orders are searched at the
 account's location by ``updated_at`` (the sort field must match the date filter), cursor by

@@ -1,10 +1,9 @@
-"""TikTok Shop Open API 202309 (shared/domain/tiktok-shop.md §2).
+"""TikTok Shop Open API 202309 (docs/domain/tiktok-shop.md).
 
-Requests are signed (``sign`` = HMAC-SHA256 over secret + path + sorted query + body + secret,
-see ``integrations.channels.signing``), carry ``app_key``, a fresh ``timestamp`` and, for shop
-APIs, ``shop_cipher``; the access token goes in ``x-tts-access-token``. Answers are
-``{code, message, request_id, data}``: code 0 is success, anything else an error (HTTP 200 for
-business errors).
+The order channel's connector, built on ``integrations.tiktok.client`` (signing, the
+``{code, message, request_id, data}`` envelope and its error codes, token refresh); this module
+holds the order, stock, shipment, catalogue and webhook requests and their mapping. The client
+is used at call time only (it may still be loading when this module is).
 
 Credentials: ``app_key``, ``app_secret``, ``access_token`` (+ ``access_token_expire_in``,
 absolute Unix time), ``refresh_token``, ``shop_cipher``; optional ``warehouse_id`` (stock pushes go
@@ -16,45 +15,34 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import time
 from collections import OrderedDict
 from collections.abc import Mapping
 from typing import Any
 
+from integrations.carriers.aliases import carrier_code as code_of
 from integrations.channels import signing
 from integrations.channels.connectors.base import (
     Ambiguous,
     ApiRequest,
-    AuthFailed,
     ChannelError,
     Connector,
-    Malformed,
     NotConfigured,
     OrderPage,
     PushOutcome,
-    RateLimited,
     Rejected,
     RemoteListing,
     ShipmentOutcome,
     ShipmentPush,
     StockPush,
-    Unavailable,
     WebhookNotice,
     WebhookRejected,
     chunked,
 )
+from integrations.tiktok import client
 
-API_VERSION = "202309"
-DEFAULT_AUTH_BASE = "https://auth.tiktok-shops.com"
 SEARCH_PAGE_SIZE = 50  # one order-detail call (at most 50 ids) per search page
 DETAIL_BATCH = 50
-TOKEN_EXPIRED = 105002
-BAD_SIGN = 106001
-RATE_LIMIT = 36009002
-INTERNAL = 36009003
-BAD_CREDENTIALS = (36009004,)
-AUTH_CODES = (TOKEN_EXPIRED, BAD_SIGN, 106013)
-# Webhook event types that concern an order (tiktok-shop.md §2 "Webhooks").
+# Webhook event types that concern an order (docs/domain/tiktok-shop.md#webhooks).
 ORDER_EVENTS = {1: "ORDER_STATUS_CHANGE", 3: "RECIPIENT_ADDRESS_UPDATE", 4: "PACKAGE_UPDATE",
                 11: "CANCELLATION_STATUS_CHANGE"}
 
@@ -78,14 +66,14 @@ def search_orders_request(*, since: dt.datetime, page_token: str = "", page_size
     params = [("page_size", str(page_size)), ("sort_field", "update_time"), ("sort_order", "ASC")]
     if page_token:
         params.append(("page_token", page_token))
-    return ApiRequest("POST", f"/order/{API_VERSION}/orders/search", params=tuple(params),
+    return ApiRequest("POST", f"/order/{client.API_VERSION}/orders/search", params=tuple(params),
                       json={"update_time_ge": _unix(since)}, operation="orders.search")
 
 
 def order_detail_request(ids: list[str]) -> ApiRequest:
     if not 1 <= len(ids) <= DETAIL_BATCH:
         raise ValueError(f"order detail takes 1 to {DETAIL_BATCH} ids, got {len(ids)}")
-    return ApiRequest("GET", f"/order/{API_VERSION}/orders", params=(("ids", ",".join(ids)),),
+    return ApiRequest("GET", f"/order/{client.API_VERSION}/orders", params=(("ids", ",".join(ids)),),
                       operation="orders.detail")
 
 
@@ -96,7 +84,7 @@ def inventory_update_request(product_id: str, items: list[StockPush], warehouse_
         if warehouse_id:
             inventory = {"warehouse_id": warehouse_id, **inventory}
         skus.append({"id": item.variant_id, "inventory": [inventory]})
-    return ApiRequest("POST", f"/product/{API_VERSION}/products/{product_id}/inventory/update",
+    return ApiRequest("POST", f"/product/{client.API_VERSION}/products/{product_id}/inventory/update",
                       json={"skus": skus}, operation="inventory.update")
 
 
@@ -104,7 +92,7 @@ def mark_shipped_request(order_id: str, *, tracking_number: str, provider_id: st
     body: dict[str, Any] = {"tracking_number": tracking_number, "shipping_provider_id": provider_id}
     if line_ids:
         body["order_line_item_ids"] = line_ids
-    return ApiRequest("POST", f"/fulfillment/{API_VERSION}/orders/{order_id}/packages", json=body,
+    return ApiRequest("POST", f"/fulfillment/{client.API_VERSION}/orders/{order_id}/packages", json=body,
                       operation="fulfillment.mark_shipped", idempotent=False)
 
 
@@ -112,57 +100,32 @@ def ship_package_request(package_id: str, *, tracking_number: str = "", provider
     body: dict[str, Any] = {}
     if tracking_number:
         body["self_shipment"] = {"tracking_number": tracking_number, "shipping_provider_id": provider_id}
-    return ApiRequest("POST", f"/fulfillment/{API_VERSION}/packages/{package_id}/ship", json=body,
+    return ApiRequest("POST", f"/fulfillment/{client.API_VERSION}/packages/{package_id}/ship", json=body,
                       operation="fulfillment.ship_package", idempotent=False)
 
 
 def shipping_providers_request(delivery_option_id: str) -> ApiRequest:
-    return ApiRequest("GET", f"/logistics/{API_VERSION}/delivery_options/{delivery_option_id}/shipping_providers",
-                      operation="logistics.shipping_providers")
+    path = f"/logistics/{client.API_VERSION}/delivery_options/{delivery_option_id}/shipping_providers"
+    return ApiRequest("GET", path, operation="logistics.shipping_providers")
 
 
 def warehouses_request() -> ApiRequest:
-    return ApiRequest("GET", f"/logistics/{API_VERSION}/warehouses", operation="logistics.warehouses")
+    return ApiRequest("GET", f"/logistics/{client.API_VERSION}/warehouses", operation="logistics.warehouses")
 
 
 def shops_request() -> ApiRequest:
-    return ApiRequest("GET", f"/authorization/{API_VERSION}/shops", operation="authorization.shops")
+    return ApiRequest("GET", f"/authorization/{client.API_VERSION}/shops", operation="authorization.shops")
 
 
 def products_search_request(page_token: str = "") -> ApiRequest:
     params = [("page_size", "100")]
     if page_token:
         params.append(("page_token", page_token))
-    return ApiRequest("POST", f"/product/{API_VERSION}/products/search", params=tuple(params), json={},
+    return ApiRequest("POST", f"/product/{client.API_VERSION}/products/search", params=tuple(params), json={},
                       operation="products.search")
 
 
-def refresh_token_request(*, auth_base: str, app_key: str, app_secret: str, refresh_token: str) -> ApiRequest:
-    return ApiRequest("GET", "/api/v2/token/refresh", base=auth_base, operation="token.refresh",
-                      params=(("app_key", app_key), ("app_secret", app_secret), ("refresh_token", refresh_token),
-                              ("grant_type", "refresh_token")))
-
-
 # --- pure response mapping -------------------------------------------------------------------
-
-
-def classify(http_status: int, payload: Any) -> Any:
-    """The ``data`` of a TikTok answer, or the ChannelError its code means."""
-    if not isinstance(payload, dict) or "code" not in payload:
-        raise Malformed("the answer has no TikTok envelope (code, message, data)", status=http_status)
-    code = payload.get("code")
-    message = str(payload.get("message") or "")
-    if code == 0 and http_status < 400:
-        return payload.get("data") or {}
-    if code == TOKEN_EXPIRED:
-        raise AuthFailed(message or "access token expired", expired=True, status=http_status, code=code)
-    if code in AUTH_CODES or http_status == 401 or (code in BAD_CREDENTIALS and "credential" in message.lower()):
-        raise AuthFailed(message or "credentials refused", status=http_status, code=code)
-    if code == RATE_LIMIT or http_status == 429:
-        raise RateLimited(message, status=http_status, code=code)
-    if code == INTERNAL or http_status >= 500:
-        raise Unavailable(message, status=http_status, code=code)
-    raise Rejected(f"{message} (code {code})", status=http_status, code=code)
 
 
 def inventory_errors(data: Any) -> dict[str, tuple[str, bool]]:
@@ -174,7 +137,7 @@ def inventory_errors(data: Any) -> dict[str, tuple[str, bool]]:
         detail = err.get("detail") or {}
         sku_id = str(detail.get("sku_id") or "")
         out[sku_id] = (f"{err.get('message') or 'refused'} (code {err.get('code')})",
-                       err.get("code") in (INTERNAL, RATE_LIMIT))
+                       err.get("code") in (client.INTERNAL, client.RATE_LIMIT))
     return out
 
 
@@ -189,8 +152,6 @@ def _squash(text: str) -> str:
 
 def match_provider(providers: list[dict], *, carrier_code: str, carrier_name: str) -> str:
     """TikTok's shipping provider id for our carrier (by carrier code, then by name)."""
-    from integrations.carriers.aliases import carrier_code as code_of  # noqa: PLC0415
-
     for provider in providers:
         if carrier_code and code_of(str(provider.get("name") or "")) == carrier_code:
             return str(provider.get("id"))
@@ -211,55 +172,35 @@ class TikTokConnector(Connector):
     required_fields = ("app_key", "app_secret", "access_token")
     stock_batch_size = 100
 
-    # --- auth ----------------------------------------------------------------------------------
+    # --- auth (integrations.tiktok.client) ------------------------------------------------------
     def authorize(self, request: ApiRequest):
-        if request.operation.startswith("token."):
+        if client.is_token_request(request):
             return request.params, {}
         self.require("app_key", "app_secret", "access_token")
-        query: OrderedDict[str, str] = OrderedDict(request.params)
-        query["app_key"] = self.credentials["app_key"]
-        query["timestamp"] = str(int(time.time()))
-        if not request.path.startswith("/authorization/"):
-            if not self.credentials.get("shop_cipher"):
-                raise NotConfigured(f"{self.account.name} has no shop cipher: run Test connection to find it.",
-                                    operation=request.operation)
-            query["shop_cipher"] = self.credentials["shop_cipher"]
-        query["sign"] = signing.tiktok_sign(app_secret=self.credentials["app_secret"], path=request.path,
-                                            query=query, body=request.body_bytes(),
-                                            content_type=request.content_type)
-        return tuple(query.items()), {"x-tts-access-token": self.credentials["access_token"]}
+        if client.needs_shop_cipher(request) and not self.credentials.get("shop_cipher"):
+            raise NotConfigured(f"{self.account.name} has no shop cipher: run Test connection to find it.",
+                                operation=request.operation)
+        return client.sign(self.credentials, request)
 
     def check(self, request, response, data):
-        return classify(response.status_code, data)
+        return client.classify(response.status_code, data)
 
     def describe_error(self, data):
-        if isinstance(data, dict) and data.get("message"):
-            return f"{data['message']} (code {data.get('code')})"
-        return super().describe_error(data)
+        return client.describe_error(data) or super().describe_error(data)
 
     def can_refresh(self) -> bool:
-        return bool(self.credentials.get("refresh_token") and self.credentials.get("app_secret"))
+        return client.can_refresh(self.credentials)
 
     def needs_refresh(self, *, margin: dt.timedelta | None = None) -> bool:
-        margin = margin or dt.timedelta(days=1)
-        expires = self.credentials.get("access_token_expire_in")
-        if not expires or not self.can_refresh():
-            return False
-        return float(expires) - time.time() < margin.total_seconds()
+        return client.needs_refresh(self.credentials, margin=margin)
 
     def refresh_credentials(self) -> dict:
         self.require("app_key", "app_secret", "refresh_token")
-        auth_base = (self.credentials.get("auth_base_url") or DEFAULT_AUTH_BASE).rstrip("/")
-        data = self.send(refresh_token_request(auth_base=auth_base, app_key=self.credentials["app_key"],
-                                               app_secret=self.credentials["app_secret"],
-                                               refresh_token=self.credentials["refresh_token"])).data
-        if not data.get("access_token"):
-            raise Malformed("the token answer has no access_token", operation="token.refresh")
-        fresh = dict(self.credentials)
-        for key in ("access_token", "access_token_expire_in", "refresh_token", "refresh_token_expire_in"):
-            if data.get(key):
-                fresh[key] = data[key]
-        return fresh
+        data = self.send(client.refresh_token_request(auth_base=client.auth_base(self.credentials),
+                                                      app_key=self.credentials["app_key"],
+                                                      app_secret=self.credentials["app_secret"],
+                                                      refresh_token=self.credentials["refresh_token"])).data
+        return client.fresh_credentials(self.credentials, data)
 
     # --- orders --------------------------------------------------------------------------------
     def iter_order_pages(self, *, since, resume):

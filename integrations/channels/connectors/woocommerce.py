@@ -1,4 +1,4 @@
-"""WooCommerce REST API v3 (shared/domain/channels.md §1).
+"""WooCommerce REST API v3 (docs/domain/channels.md#woocommerce).
 
 The account's API base URL is the store's URL (``https://shop.example.com``); the API lives at
 ``/wp-json/wc/v3`` below it. Auth is HTTP Basic with the consumer key and secret (or, for
@@ -16,11 +16,14 @@ creating the webhooks); optional ``query_string_auth``.
 
 from __future__ import annotations
 
+import base64
 import datetime as dt
+import hashlib
 import json
 from collections import OrderedDict
 from collections.abc import Mapping
 from typing import Any
+from urllib.parse import parse_qs
 
 from integrations.channels import signing
 from integrations.channels.connectors.base import (
@@ -182,8 +185,6 @@ class WooCommerceConnector(Connector):
         key, secret = self.credentials["consumer_key"], self.credentials["consumer_secret"]
         if self.credentials.get("query_string_auth"):
             return (*request.params, ("consumer_key", key), ("consumer_secret", secret)), {}
-        import base64  # noqa: PLC0415
-
         token = base64.b64encode(f"{key}:{secret}".encode()).decode("ascii")
         return request.params, {"Authorization": f"Basic {token}"}
 
@@ -335,8 +336,6 @@ class WooCommerceConnector(Connector):
         if signature is None and (headers.get("content-type") or "").startswith("application/x-www-form-urlencoded"):
             # WooCommerce pings a new webhook with an unsigned form post "webhook_id=<id>" and
             # disables it unless it gets a 200: answer it, but act on nothing.
-            from urllib.parse import parse_qs  # noqa: PLC0415
-
             fields = parse_qs(body.decode("utf-8", "replace"))
             if list(fields) == ["webhook_id"] and fields["webhook_id"][0].isdigit():
                 return WebhookNotice(notification_id="", topic="ping", ignore=True)
@@ -349,8 +348,6 @@ class WooCommerceConnector(Connector):
             payload = json.loads(body)
         except ValueError:
             raise WebhookRejected("the body is not JSON") from None
-        import hashlib  # noqa: PLC0415
-
         delivery = headers.get("x-wc-webhook-delivery-id") or hashlib.sha256(body).hexdigest()[:40]
         topic = headers.get("x-wc-webhook-topic") or ""
         notice = WebhookNotice(notification_id=str(delivery), topic=topic, body=payload)

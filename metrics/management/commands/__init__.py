@@ -1,0 +1,1 @@
+"""``metrics_report``: the four figures on the command line."""

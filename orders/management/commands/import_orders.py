@@ -14,7 +14,8 @@ from collections import Counter
 from django.core.management.base import BaseCommand, CommandError
 
 from orders.mapping import PayloadError, map_order, supports
-from orders.services import first_account, upsert_order
+from orders.services.manual import first_account
+from orders.services.upsert import upsert_order
 
 CHANNELS = ("tiktok", "woocommerce", "etsy", "square")
 

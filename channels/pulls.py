@@ -1,0 +1,236 @@
+"""Pulling a channel account's orders: ``pull_orders_job(account_id)`` fetches the orders changed
+since the account's cursor, page by page. Each page is stored (one upsert per order, each its own
+transaction) before the cursor moves past it, so a killed worker loses nothing and a rerun
+duplicates nothing. Scheduled every minute (``jobs.pull_all``), requested by webhooks, and run by
+"Sync now". No transaction is held across an HTTP call.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import traceback
+from collections import Counter
+
+from django.conf import settings
+from django.utils import timezone
+
+from channels import coordination, selectors, services
+from channels.job_requests import request_pull
+from channels.models import SyncRun
+from channels.token_refresh import open_connector
+from integrations.channels.connectors import ChannelError, Rejected, Unavailable
+from orders.mapping import PayloadError, map_order
+from orders.services import OrderError, upsert_order
+from sellerhub.models import ChannelAccount
+
+log = logging.getLogger("channels")
+
+Kind, Trigger, Status = SyncRun.Kind, SyncRun.Trigger, SyncRun.Status
+
+# Test hook: called after each stored page as ``hook(account, page_number)``; the acceptance
+# tests raise from it to stop a pull between pages, as a killed worker would.
+after_page_hook = None
+
+
+def _setting(name, default):
+    return getattr(settings, name, default)
+
+
+def _iso(value: dt.datetime | None) -> str | None:
+    return value.astimezone(dt.UTC).isoformat() if value else None
+
+
+def _parse(value: str | None) -> dt.datetime | None:
+    return dt.datetime.fromisoformat(value) if value else None
+
+
+def _discover_square_listings(account, connector, mapped) -> None:
+    """Square lines carry only a variation id: make sure each has a listing (SKU from the catalog)."""
+    variant_ids = {line.channel_variant_id for order in mapped for line in order.lines if line.channel_variant_id}
+    unknown = variant_ids - selectors.known_variant_ids(account, variant_ids)
+    if unknown:
+        services.import_listings(account=account, listings=connector.lookup_variations(sorted(unknown)))
+
+
+def store_payloads(account: ChannelAccount, payloads: list[dict], *, connector=None, source: str = "sync",
+                   tick=None) -> dict:
+    """Map and upsert one page of the channel's orders. Returns {"counts", "rejected", "retry"}:
+    rejected payloads (the mapping or the order rules refuse them; the same payload would fail
+    again) and ids to fetch again next time (an unexpected error while storing)."""
+    counts: Counter = Counter()
+    rejected: list[tuple[str, str]] = []
+    retry: list[str] = []
+    mapped = []
+    for payload in payloads:
+        try:
+            mapped.append(map_order(account.channel, payload))
+        except PayloadError as exc:
+            ext = str(payload.get("id") or payload.get("receipt_id") or "?") if isinstance(payload, dict) else "?"
+            rejected.append((ext, str(exc)))
+    if account.channel == "square" and connector is not None and mapped:
+        _discover_square_listings(account, connector, mapped)
+    stored = selectors.stored_versions(account, [m.external_id for m in mapped])
+    for index, incoming in enumerate(mapped, start=1):
+        if tick is not None and index % 20 == 0:
+            tick()  # a long page keeps the job's lock
+        known = stored.get(incoming.external_id)
+        if known is not None:
+            updated_at, created_at, raw = known
+            if updated_at == incoming.updated_at and raw == incoming.raw:
+                counts["unchanged"] += 1  # what upsert_order would say, without its transaction
+                continue
+            if created_at and abs((created_at - incoming.created_at).total_seconds()) > 1:
+                rejected.append((incoming.external_id,
+                                 f"the channel sent order {incoming.external_id} with another creation time "
+                                 f"({incoming.created_at:%Y-%m-%d %H:%M} UTC, stored {created_at:%Y-%m-%d %H:%M} "
+                                 f"UTC): an order id reused by the channel; not applied"))
+                continue
+        try:
+            result = upsert_order(account=account, incoming=incoming, source=source)
+        except (PayloadError, OrderError) as exc:
+            rejected.append((incoming.external_id, str(exc)))
+            continue
+        except Exception:
+            log.exception("storing %s order %s failed; it is fetched again next time", account, incoming.external_id)
+            retry.append(incoming.external_id)
+            continue
+        counts[result.outcome] += 1
+    counts["rejected"] += len(rejected)
+    return {"counts": counts, "rejected": rejected, "retry": retry}
+
+
+def _new_since(since: dt.datetime, position: dict) -> dt.datetime:
+    """Where the next window starts: no later than when this one started on the channel's clock
+    (an order changed during the scan may have been passed already) nor than the newest change
+    seen, minus a look-back for the channel's eventual consistency; never earlier than before."""
+    started = _parse(position.get("started")) or timezone.now()
+    newest = _parse(position.get("max"))
+    candidate = min(newest, started) if newest else started
+    lookback = dt.timedelta(seconds=_setting("CHANNEL_SYNC_LOOKBACK_SECONDS", 60))
+    return max(since, candidate - lookback)
+
+
+def pull_orders(account: ChannelAccount, *, trigger: str = Trigger.SCHEDULE, job_run_id=None, user=None,
+                retry_of=None, report=None, wait_for_lock: float = 0.0) -> dict:
+    """Fetch and store the account's changed orders (see the module docstring). ``report`` is
+    called as report(percent, message) after each page (the Sync now page's progress)."""
+    lock = coordination.AccountLock("pull", account.pk)
+    if not lock.acquire(wait=wait_for_lock):
+        coordination.mark_pending("pull", account.pk)
+        return {"skipped": True, "message": "Another pull of this account is running; it picks up the changes."}
+    try:
+        coordination.take_pending("pull", account.pk)
+        return _pull_locked(account, lock, trigger=trigger, job_run_id=job_run_id, user=user, retry_of=retry_of,
+                            report=report)
+    finally:
+        lock.release()
+        if coordination.is_pending("pull", account.pk):
+            request_pull(account.pk, Trigger.WEBHOOK)
+
+
+def _pull_locked(account, lock, *, trigger, job_run_id, user, retry_of, report) -> dict:
+    services.interrupt_stale_runs(account=account, kind=Kind.PULL_ORDERS)
+    cursor = services.ensure_cursor(account=account)
+    run = services.start_run(account=account, kind=Kind.PULL_ORDERS, trigger=trigger, job_run_id=job_run_id,
+                             user=user, retry_of=retry_of, cursor_before=_iso(cursor.since) or "")
+    counts: Counter = Counter()
+    rejected: list[tuple[str, str]] = []
+    retry_ids: list[str] = []
+    pages = 0
+    connector = None
+
+    def note_page(result):
+        counts.update(result["counts"])
+        rejected.extend(result["rejected"])
+        retry_ids.extend(result["retry"])
+
+    def ok_items():
+        return sum(counts[k] for k in ("created", "updated", "unchanged", "stale"))
+
+    try:
+        connector = open_connector(account, lock)
+        connector.unchanged_filter = lambda times: selectors.unchanged_ids(account, times)
+        position = dict(cursor.position or {})
+        earlier_failures = position.pop("retry_ids", None) or []
+        if earlier_failures:  # orders that failed to store last time: fetch them again by id
+            note_page(store_payloads(account, connector.fetch_order_payloads(earlier_failures), connector=connector,
+                                     tick=lock.extend))
+        initial = timezone.now() - dt.timedelta(days=_setting("CHANNEL_SYNC_INITIAL_DAYS", 7))
+        if position.get("window") and position.get("resume"):
+            since, resume = _parse(position["window"]), position["resume"]  # carry on after an interruption
+        else:
+            since, resume = cursor.since or initial, None
+            position = {"window": _iso(since)}
+        restarted = False
+        while True:
+            fetched_this_try = 0
+            try:
+                window_start = timezone.now()
+                for page in connector.iter_order_pages(since=since, resume=resume):
+                    fetched_this_try += 1
+                    result = store_payloads(account, page.payloads, connector=connector, tick=lock.extend)
+                    result["counts"]["unchanged"] += page.unchanged
+                    note_page(result)
+                    # The page is stored: only now may the cursor move past it.
+                    position.setdefault("started", _iso(connector.last_server_time or window_start))
+                    if page.max_updated:
+                        seen = _parse(position.get("max"))
+                        position["max"] = _iso(max(page.max_updated, seen) if seen else page.max_updated)
+                    position["resume"] = page.resume
+                    if result["retry"]:
+                        position["retry_ids"] = sorted(set(position.get("retry_ids", [])) | set(result["retry"]))
+                    services.save_position(cursor=cursor, position=position)
+                    pages += 1
+                    message = f"Page {pages}: {ok_items()} orders read, {counts['created']} new"
+                    services.heartbeat(run=run, pages=pages, items_ok=ok_items(), items_failed=len(rejected),
+                                       counts=dict(counts), message=message)
+                    if report:
+                        report(min(95, 5 + pages * 10), message)
+                    if not lock.extend():
+                        raise Unavailable("the pull's lock expired; another job may have taken over")
+                    if after_page_hook is not None:
+                        after_page_hook(account, pages)
+                break
+            except Rejected:
+                # A page token the channel no longer knows (it expired while we were away):
+                # start the window again from its beginning, once.
+                if resume is None or fetched_this_try or restarted:
+                    raise
+                restarted, resume, position = True, None, {"window": _iso(since)}
+        new_since = _new_since(since, position)
+        services.complete_window(cursor=cursor, since=new_since, retry_ids=position.get("retry_ids"))
+        status = Status.PARTIAL if (rejected or retry_ids) else Status.SUCCEEDED
+        message = (f"{ok_items()} orders read: {counts['created']} new, {counts['updated']} updated, "
+                   f"{counts['unchanged'] + counts['stale']} unchanged"
+                   + (f", {len(rejected)} refused" if rejected else "")
+                   + (f", {len(retry_ids)} to fetch again" if retry_ids else ""))
+        error = "\n".join(f"{ext}: {reason}" for ext, reason in rejected[:50])
+        services.finish_run(run=run, status=status, items_ok=ok_items(), items_failed=len(rejected) + len(retry_ids),
+                            counts=dict(counts), message=message, error=error, pages=pages,
+                            retryable=bool(retry_ids) if status == Status.PARTIAL else None,
+                            cursor_after=_iso(new_since) or "")
+        return {"message": message, "run": run.pk, "pages": pages, **counts}
+    except ChannelError as exc:
+        services.record_pull_failure(cursor=cursor, error=str(exc))
+        services.finish_run(run=run, status=Status.FAILED, items_ok=ok_items(), items_failed=len(rejected),
+                            counts=dict(counts), pages=pages, message=f"Stopped after {pages} page(s): {exc}",
+                            error=str(exc), retryable=exc.retryable, cursor_after=_iso(cursor.since) or "")
+        return {"message": f"Failed: {exc}", "run": run.pk, "failed": True, "pages": pages, **counts}
+    except Exception as exc:
+        services.record_pull_failure(cursor=cursor, error=f"{exc.__class__.__name__}: {exc}")
+        services.finish_run(run=run, status=Status.FAILED, items_ok=ok_items(), counts=dict(counts), pages=pages,
+                            message=f"Stopped after {pages} page(s): an internal error",
+                            error=traceback.format_exc()[-4000:], retryable=True)
+        raise
+    finally:
+        if connector is not None:
+            connector.close()
+
+
+def pull_orders_job(account_id: int, trigger: str = Trigger.SCHEDULE) -> dict:
+    coordination.started("pull", account_id)
+    account = ChannelAccount.objects.filter(pk=account_id, active=True).first()
+    if account is None:
+        return {"message": "account gone or inactive"}
+    return pull_orders(account, trigger=trigger)

@@ -1,0 +1,95 @@
+"""Pushing stock to a channel account: ``push_stock_job(account_id)`` consumes the account's
+stock outbox. Many changes of a listing become one push of its available quantity now, batched
+to the channel's limits; outbox rows are marked pushed only once the channel accepted that
+listing. Requested after every stock change (inventory's outbox listener), swept every minute.
+"""
+
+from __future__ import annotations
+
+import traceback
+from collections import Counter
+
+from channels import coordination, selectors, services
+from channels.job_requests import request_stock_push
+from channels.models import SyncRun
+from channels.token_refresh import open_connector
+from integrations.channels.connectors import ChannelError, StockPush
+from sellerhub.models import ChannelAccount
+
+Kind, Trigger, Status = SyncRun.Kind, SyncRun.Trigger, SyncRun.Status
+
+
+def push_stock(account: ChannelAccount, *, trigger: str = Trigger.OUTBOX, user=None, retry_of=None,
+               wait_for_lock: float = 0.0) -> dict:
+    lock = coordination.AccountLock("push", account.pk)
+    if not lock.acquire(wait=wait_for_lock):
+        coordination.mark_pending("push", account.pk)
+        return {"skipped": True, "message": "Another push for this account is running; it picks up the changes."}
+    try:
+        coordination.take_pending("push", account.pk)
+        return _push_locked(account, lock, trigger=trigger, user=user, retry_of=retry_of)
+    finally:
+        lock.release()
+        if coordination.is_pending("push", account.pk):
+            request_stock_push(account.pk)
+
+
+def _push_locked(account, lock, *, trigger, user, retry_of) -> dict:
+    run = None
+    totals: Counter = Counter()
+    errors: list[str] = []
+    connector = None
+    try:
+        for _round in range(20):
+            services.close_unpushable(account=account)
+            backlog = selectors.outbox_backlog(account)
+            if not backlog:
+                break
+            if run is None:
+                run = services.start_run(account=account, kind=Kind.PUSH_STOCK, trigger=trigger, user=user,
+                                         retry_of=retry_of, args={"listings": len(backlog)})
+                connector = open_connector(account, lock)
+            listings = selectors.listings_to_push(backlog)
+            items = [StockPush(listing_id=lst.pk, product_id=lst.external_product_id,
+                               variant_id=lst.external_variant_id, channel_sku=lst.channel_sku,
+                               quantity=max(0, int(lst.quantity))) for lst in listings]
+            outcomes = connector.push_stock(items)
+            result = services.record_push_results(outcomes=outcomes, up_to=backlog,
+                                                  quantities={i.listing_id: i.quantity for i in items})
+            totals.update(result)
+            errors.extend(f"listing {o.listing_id}: {o.error}" for o in outcomes if not o.ok)
+            lock.extend()
+            if result["failed"]:
+                break  # the failed ones wait for the next sweep (backoff), not a tight loop
+    except ChannelError as exc:
+        if run is None:
+            run = services.start_run(account=account, kind=Kind.PUSH_STOCK, trigger=trigger, user=user)
+        services.finish_run(run=run, status=Status.FAILED, items_ok=totals["pushed"], items_failed=totals["failed"],
+                            counts=dict(totals), message=f"Stock push failed: {exc}", error=str(exc),
+                            retryable=exc.retryable)
+        return {"message": f"Failed: {exc}", "failed": True, **totals}
+    except Exception:
+        if run is not None:
+            services.finish_run(run=run, status=Status.FAILED, counts=dict(totals),
+                                error=traceback.format_exc()[-4000:], message="Stock push stopped: an internal error",
+                                retryable=True)
+        raise
+    finally:
+        if connector is not None:
+            connector.close()
+    if run is None:
+        return {"message": "Nothing to push", "pushed": 0}
+    status = Status.SUCCEEDED if not totals["failed"] else (Status.PARTIAL if totals["pushed"] else Status.FAILED)
+    message = f"{totals['pushed']} listing(s) pushed" + (f", {totals['failed']} failed" if totals["failed"] else "")
+    services.finish_run(run=run, status=status, items_ok=totals["pushed"], items_failed=totals["failed"],
+                        counts=dict(totals), message=message, error="\n".join(errors[:50]),
+                        retryable=bool(totals["retryable"]) if totals["failed"] else None)
+    return {"message": message, "run": run.pk, **totals}
+
+
+def push_stock_job(account_id: int, trigger: str = Trigger.OUTBOX) -> dict:
+    coordination.started("push", account_id)
+    account = ChannelAccount.objects.filter(pk=account_id, active=True).first()
+    if account is None:
+        return {"message": "account gone or inactive"}
+    return push_stock(account, trigger=trigger)

@@ -1,0 +1,46 @@
+"""Every change of stock, each in one transaction with its ledger row(s).
+
+Stock allocation follows Saleor: the StockLevel rows a change touches are locked through ONE
+helper (``locks.lock_levels``: ``select_for_update(of=("self",))``, always in primary-key order, so
+two orders locking the same SKUs in opposite orders never deadlock); every shortfall is collected
+into one ``InsufficientStock`` error; counters move with ``F()`` updates (``ledger``); the outbox
+rows that tell the channels about a new available-to-sell are written in the same transaction
+(``outbox``), and anything outside the database runs in ``transaction.on_commit``.
+
+Modules: ``errors``, ``locks``, ``ledger``, ``outbox``, ``reservations``, ``adjustments``,
+``receiving``, ``catalogue``. Public API (all keyword-only), re-exported here:
+
+    reserve(reference=, requests=[StockRequest(...)], location_codes=None, user=None) -> [Reservation]
+    release(reference=, user=None, note="") -> units released
+    consume(reference=, line_keys=None, user=None) -> units shipped
+    adjust(sku=, location=, quantity=, reason=, user=None, note="", reference="") -> StockMovement
+    count(sku=, location=, counted=, user=None, note="") -> StockMovement
+    receive(sku=, location=, quantity=, user=None, reference="", note="", reason="receipt") -> StockMovement
+    undo_last_scan(reference=, seen_up_to=None, user=None) -> the reversing StockMovement
+    transfer(sku=, from_location=, to_location=, quantity=, reason="transfer", ...) -> (out, in) movements
+    apply_counts(counts=[(sku_id, location_id, counted)], user=None, note="") -> [StockMovement]
+    create_sku / update_sku / delete_sku / import_skus
+    on_outbox_written(callback)   register callback(outbox_ids), called after commit
+"""
+
+from inventory.services.adjustments import ADJUST_REASONS, adjust, apply_counts, count, transfer
+from inventory.services.catalogue import SKU_FIELDS, CatalogueError, create_sku, delete_sku, import_skus, update_sku
+from inventory.services.errors import InsufficientStock, ScanAlreadyUndone, Shortfall, StockError, StockRequest
+from inventory.services.ledger import Reason
+from inventory.services.outbox import _outbox_listeners, on_outbox_written
+from inventory.services.receiving import receive, undo_last_scan
+from inventory.services.reservations import (
+    DEFAULT_LOCATION_CODES,
+    OWN_KINDS,
+    SELLABLE_OWN,
+    consume,
+    release,
+    reserve,
+)
+
+__all__ = [
+    "ADJUST_REASONS", "DEFAULT_LOCATION_CODES", "OWN_KINDS", "SELLABLE_OWN", "SKU_FIELDS", "CatalogueError",
+    "InsufficientStock", "Reason", "ScanAlreadyUndone", "Shortfall", "StockError", "StockRequest",
+    "_outbox_listeners", "adjust", "apply_counts", "consume", "count", "create_sku", "delete_sku", "import_skus",
+    "on_outbox_written", "receive", "release", "reserve", "transfer", "undo_last_scan", "update_sku",
+]
