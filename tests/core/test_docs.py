@@ -27,6 +27,8 @@ def test_the_domain_docs_answer_where_the_rules_live():
 
 
 def test_nothing_in_the_repository_points_outside_it():
-    found = subprocess.run(["git", "grep", "-l", "-E", r"\.\./shared|shared/domain", "--", ".",
-                            ":!tests/core/test_docs.py"], cwd=ROOT, capture_output=True, text=True)
+    outside = "shared"
+    pattern = r"\.\./" + outside + "|" + outside + "/domain"
+    found = subprocess.run(["git", "grep", "-l", "-E", pattern, "--", "."], cwd=ROOT, capture_output=True,
+                           text=True)
     assert found.stdout == ""
