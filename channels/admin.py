@@ -1,6 +1,8 @@
-"""Ops admin for channel sync: accounts (their secrets are never displayed), sync runs,
-cursors and tracking pushes (webhook deliveries: the kernel's inbox, sellerhub/admin.py)."""
+"""Ops admin for channel sync: accounts (their secrets are never displayed; their endpoint is
+read-only for Ops), sync runs, cursors and tracking pushes (webhook deliveries: the kernel's
+inbox, sellerhub/admin.py)."""
 
+from django import forms
 from django.contrib import admin, messages
 from django.db import models
 from django.utils.html import format_html_join
@@ -8,11 +10,40 @@ from django.utils.html import format_html_join
 from channels import services
 from channels.models import SyncCursor, SyncRun
 from fulfilment.models import TrackingPush
+from integrations.channels import hosts
 from sellerhub.models import ChannelAccount
+from sellerhub.roles import perm
+
+
+class HttpsURLField(forms.URLField):
+    def __init__(self, **kwargs):
+        kwargs.setdefault("assume_scheme", "https")
+        super().__init__(**kwargs)
+
+
+class ChannelAccountAdminForm(forms.ModelForm):
+    class Meta:
+        model = ChannelAccount
+        exclude = ("credentials",)  # noqa: DJ006 -- the admin picks the fields; credentials never
+        field_classes = {"api_base_url": HttpsURLField}
+
+    def clean(self):
+        data = super().clean()
+        channel = data.get("channel") or self.instance.channel
+        if "api_base_url" in self.fields:
+            try:
+                hosts.check_base_url(channel, (data.get("api_base_url") or "").rstrip("/"))
+            except hosts.UntrustedHost as exc:
+                self.add_error("api_base_url", exc.message)
+        return data
 
 
 @admin.register(ChannelAccount)
 class ChannelAccountAdmin(admin.ModelAdmin):
+    """Only who may manage channels (the Owner's right; superusers) changes where an account
+    connects; Ops read the endpoint and the shop, never change them (least privilege)."""
+
+    form = ChannelAccountAdminForm
     list_display = ("name", "channel", "active", "shop_id", "api_base_url", "created_at")
     list_filter = ("channel", "active")
     search_fields = ("name", "shop_id")
@@ -20,6 +51,20 @@ class ChannelAccountAdmin(admin.ModelAdmin):
     exclude = ("credentials",)
     readonly_fields = ("stored_credentials", "created_at")
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
+
+    ENDPOINT_FIELDS = ("channel", "api_base_url", "shop_id")
+
+    def get_readonly_fields(self, request, obj=None):
+        fields = tuple(super().get_readonly_fields(request, obj))
+        if not request.user.has_perm(perm("manage_channels")):
+            fields += self.ENDPOINT_FIELDS
+        return fields
+
+    def has_add_permission(self, request):
+        return request.user.has_perm(perm("manage_channels")) and super().has_add_permission(request)
+
+    def has_delete_permission(self, request, obj=None):
+        return request.user.has_perm(perm("manage_channels")) and super().has_delete_permission(request, obj)
 
     @admin.display(description="Credentials")
     def stored_credentials(self, obj):

@@ -1,11 +1,13 @@
 """Channel accounts and sync runs over the API (read-only). Credentials never appear: an
 account says only whether credentials are stored and which keys."""
 
+import django_filters
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers, viewsets
 
 from channels import selectors
 from channels.models import SyncRun
+from sellerhub.api_filters import IdFilter
 from sellerhub.roles import perm
 
 
@@ -51,12 +53,20 @@ class SyncRunSerializer(serializers.ModelSerializer):
                   "items_failed", "counts", "message", "error", "retryable", "cursor_before", "cursor_after"]
 
 
+class SyncRunFilter(django_filters.FilterSet):
+    account = IdFilter(field_name="account_id", help_text="Only this channel account's runs.")
+
+    class Meta:
+        model = SyncRun
+        fields = ["account", "kind", "status", "trigger"]
+
+
 class SyncRunViewSet(viewsets.ReadOnlyModelViewSet):
     """The sync log: every pull, push, tracking upload and token refresh, newest first."""
 
     serializer_class = SyncRunSerializer
     read_permission = perm("view_channels")
-    filterset_fields = ["account", "kind", "status", "trigger"]
+    filterset_class = SyncRunFilter
     ordering_fields = ["started_at"]
     queryset = SyncRun.objects.order_by("-started_at", "-pk")
 

@@ -12,6 +12,7 @@ from urllib.parse import urlsplit
 
 from django import forms
 
+from integrations.channels import hosts
 from integrations.channels.connectors import CONNECTORS
 
 
@@ -144,7 +145,20 @@ class ConnectionForm(forms.Form):
         if self.channel == "woocommerce" and url.startswith("http://") and not _is_loopback(url):
             raise forms.ValidationError("Use the store's https:// address: over plain HTTP WooCommerce needs OAuth "
                                         "1.0a signatures instead of the keys.")
+        try:
+            hosts.check_base_url(self.channel, url)
+        except hosts.UntrustedHost as exc:
+            raise forms.ValidationError(exc.message) from None
         return url
+
+    def clean(self):
+        data = super().clean()
+        if self.channel == "tiktok" and data.get("auth_base_url"):
+            try:  # the token host receives the app secret and the refresh token
+                hosts.check_base_url("tiktok", data["auth_base_url"])
+            except hosts.UntrustedHost as exc:
+                self.add_error("auth_base_url", exc.message)
+        return data
 
     def credentials(self) -> dict:
         values = {}

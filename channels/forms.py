@@ -5,6 +5,7 @@ import json
 
 from django import forms
 
+from integrations.channels import hosts
 from orders.deadlines import ShopCalendar
 from sellerhub.models import ChannelAccount
 
@@ -37,6 +38,15 @@ class ChannelAccountForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         if self.instance.pk:
             self.fields["location_codes"].initial = ", ".join(self.instance.location_priority or [])
+
+    def clean_api_base_url(self):
+        url = (self.cleaned_data.get("api_base_url") or "").rstrip("/")
+        channel = self.cleaned_data.get("channel") or self.instance.channel
+        try:
+            hosts.check_base_url(channel, url)
+        except hosts.UntrustedHost as exc:
+            raise forms.ValidationError(exc.message) from None
+        return url
 
     def clean_holiday_country(self):
         return (self.cleaned_data.get("holiday_country") or "").strip().upper()

@@ -3,6 +3,13 @@ since the account's cursor, page by page. Each page is stored (one upsert per or
 transaction) before the cursor moves past it, so a killed worker loses nothing and a rerun
 duplicates nothing. Scheduled every minute (``jobs.pull_all``), requested by webhooks, and run by
 "Sync now". No transaction is held across an HTTP call.
+
+An order that fails to store for an unexpected reason (a payload the database refuses...) is
+fetched again by id on the next pulls, with its attempts and last error kept in the cursor
+(``position["retry_ids"]``: {external id: {"attempts", "error", "updated", "given_up", "at"}}).
+After ``CHANNEL_SYNC_MAX_STORE_ATTEMPTS`` (default 5) attempts it is refused with its reason:
+logged as an error (the alarm), shown as refused in the run on the Sync log page, and no longer
+tried while the channel sends it unchanged (a new version of the order gets new attempts).
 """
 
 from __future__ import annotations
@@ -54,13 +61,15 @@ def _discover_square_listings(account, connector, mapped) -> None:
 
 
 def store_payloads(account: ChannelAccount, payloads: list[dict], *, connector=None, source: str = "sync",
-                   tick=None) -> dict:
+                   tick=None, skip: dict | None = None) -> dict:
     """Map and upsert one page of the channel's orders. Returns {"counts", "rejected", "retry"}:
     rejected payloads (the mapping or the order rules refuse them; the same payload would fail
-    again) and ids to fetch again next time (an unexpected error while storing)."""
+    again) and (id, reason, update time) to fetch again next time (an unexpected error while
+    storing). ``skip``: {id: update time} of orders refused after too many attempts, not tried
+    again while unchanged."""
     counts: Counter = Counter()
     rejected: list[tuple[str, str]] = []
-    retry: list[str] = []
+    retry: list[tuple[str, str, str | None]] = []
     mapped = []
     for payload in payloads:
         try:
@@ -74,6 +83,9 @@ def store_payloads(account: ChannelAccount, payloads: list[dict], *, connector=N
     for index, incoming in enumerate(mapped, start=1):
         if tick is not None and index % 20 == 0:
             tick()  # a long page keeps the job's lock
+        if skip and incoming.external_id in skip and skip[incoming.external_id] == _iso(incoming.updated_at):
+            counts["refused_earlier"] += 1  # given up after too many attempts; unchanged since
+            continue
         known = stored.get(incoming.external_id)
         if known is not None:
             updated_at, created_at, raw = known
@@ -91,13 +103,43 @@ def store_payloads(account: ChannelAccount, payloads: list[dict], *, connector=N
         except (PayloadError, OrderError) as exc:
             rejected.append((incoming.external_id, str(exc)))
             continue
-        except Exception:
+        except Exception as exc:
             log.exception("storing %s order %s failed; it is fetched again next time", account, incoming.external_id)
-            retry.append(incoming.external_id)
+            retry.append((incoming.external_id, f"{exc.__class__.__name__}: {exc}".strip()[:500],
+                          _iso(incoming.updated_at)))
             continue
         counts[result.outcome] += 1
     counts["rejected"] += len(rejected)
     return {"counts": counts, "rejected": rejected, "retry": retry}
+
+
+def max_store_attempts() -> int:
+    return max(1, int(_setting("CHANNEL_SYNC_MAX_STORE_ATTEMPTS", 5)))
+
+
+MAX_GIVEN_UP_KEPT = 200
+
+
+def _earlier_retries(value) -> dict[str, dict]:
+    """The cursor's failed orders: {external id: {"attempts", "error", "updated", "given_up", "at"}}
+    (a plain list of ids before)."""
+    if not isinstance(value, dict):
+        return {str(ext): {"attempts": 1, "error": "", "updated": None, "given_up": False, "at": None}
+                for ext in value or []}
+    out = {}
+    for ext, entry in value.items():
+        entry = entry if isinstance(entry, dict) else {}
+        out[str(ext)] = {"attempts": int(entry.get("attempts") or 1), "error": str(entry.get("error") or ""),
+                         "updated": entry.get("updated"), "given_up": bool(entry.get("given_up")),
+                         "at": entry.get("at")}
+    return out
+
+
+def _kept(entries: dict[str, dict]) -> dict[str, dict]:
+    """What the cursor keeps: every order to fetch again, and the latest refused ones."""
+    given_up = sorted((e.get("at") or "", ext) for ext, e in entries.items() if e["given_up"])
+    dropped = {ext for _at, ext in given_up[:-MAX_GIVEN_UP_KEPT]}
+    return {ext: e for ext, e in entries.items() if ext not in dropped}
 
 
 def _new_since(since: dt.datetime, position: dict) -> dt.datetime:
@@ -136,14 +178,28 @@ def _pull_locked(account, lock, *, trigger, job_run_id, user, retry_of, report) 
                              user=user, retry_of=retry_of, cursor_before=_iso(cursor.since) or "")
     counts: Counter = Counter()
     rejected: list[tuple[str, str]] = []
-    retry_ids: list[str] = []
+    failures: dict[str, dict] = {}  # kept in the cursor: to fetch again, or refused after N attempts
+    earlier: dict[str, dict] = {}
     pages = 0
     connector = None
+
+    def retry_ids() -> dict[str, dict]:
+        return {ext: e for ext, e in failures.items() if not e["given_up"]}
 
     def note_page(result):
         counts.update(result["counts"])
         rejected.extend(result["rejected"])
-        retry_ids.extend(result["retry"])
+        for ext, reason, updated in result["retry"]:
+            previous = failures.get(ext) or earlier.get(ext) or {}
+            attempts = (0 if previous.get("given_up") else previous.get("attempts", 0)) + 1
+            given_up = attempts >= max_store_attempts()
+            failures[ext] = {"attempts": attempts, "error": reason, "updated": updated, "given_up": given_up,
+                             "at": _iso(timezone.now())}
+            if given_up:
+                log.error("ALARM: %s order %s could not be stored after %s attempts; refused, not tried again "
+                          "until it changes: %s", account, ext, attempts, reason)
+                rejected.append((ext, f"could not be stored after {attempts} attempts; not tried again until the "
+                                      f"channel changes it: {reason}"))
 
     def ok_items():
         return sum(counts[k] for k in ("created", "updated", "unchanged", "stale"))
@@ -152,9 +208,12 @@ def _pull_locked(account, lock, *, trigger, job_run_id, user, retry_of, report) 
         connector = open_connector(account, lock)
         connector.unchanged_filter = lambda times: selectors.unchanged_ids(account, times)
         position = dict(cursor.position or {})
-        earlier_failures = position.pop("retry_ids", None) or []
-        if earlier_failures:  # orders that failed to store last time: fetch them again by id
-            note_page(store_payloads(account, connector.fetch_order_payloads(earlier_failures), connector=connector,
+        earlier.update(_earlier_retries(position.pop("retry_ids", None)))
+        failures.update({ext: e for ext, e in earlier.items() if e["given_up"]})  # remembered, not fetched
+        skip = {ext: e["updated"] for ext, e in failures.items()}
+        again = sorted(ext for ext, e in earlier.items() if not e["given_up"])
+        if again:  # orders that failed to store last time: fetch them again by id
+            note_page(store_payloads(account, connector.fetch_order_payloads(again), connector=connector,
                                      tick=lock.extend))
         initial = timezone.now() - dt.timedelta(days=_setting("CHANNEL_SYNC_INITIAL_DAYS", 7))
         if position.get("window") and position.get("resume"):
@@ -169,7 +228,7 @@ def _pull_locked(account, lock, *, trigger, job_run_id, user, retry_of, report) 
                 window_start = timezone.now()
                 for page in connector.iter_order_pages(since=since, resume=resume):
                     fetched_this_try += 1
-                    result = store_payloads(account, page.payloads, connector=connector, tick=lock.extend)
+                    result = store_payloads(account, page.payloads, connector=connector, tick=lock.extend, skip=skip)
                     result["counts"]["unchanged"] += page.unchanged
                     note_page(result)
                     # The page is stored: only now may the cursor move past it.
@@ -178,8 +237,8 @@ def _pull_locked(account, lock, *, trigger, job_run_id, user, retry_of, report) 
                         seen = _parse(position.get("max"))
                         position["max"] = _iso(max(page.max_updated, seen) if seen else page.max_updated)
                     position["resume"] = page.resume
-                    if result["retry"]:
-                        position["retry_ids"] = sorted(set(position.get("retry_ids", [])) | set(result["retry"]))
+                    if failures:
+                        position["retry_ids"] = _kept(failures)
                     services.save_position(cursor=cursor, position=position)
                     pages += 1
                     message = f"Page {pages}: {ok_items()} orders read, {counts['created']} new"
@@ -199,16 +258,20 @@ def _pull_locked(account, lock, *, trigger, job_run_id, user, retry_of, report) 
                     raise
                 restarted, resume, position = True, None, {"window": _iso(since)}
         new_since = _new_since(since, position)
-        services.complete_window(cursor=cursor, since=new_since, retry_ids=position.get("retry_ids"))
-        status = Status.PARTIAL if (rejected or retry_ids) else Status.SUCCEEDED
+        services.complete_window(cursor=cursor, since=new_since, retry_ids=_kept(failures) or None)
+        pending = retry_ids()
+        status = Status.PARTIAL if (rejected or pending) else Status.SUCCEEDED
         message = (f"{ok_items()} orders read: {counts['created']} new, {counts['updated']} updated, "
                    f"{counts['unchanged'] + counts['stale']} unchanged"
                    + (f", {len(rejected)} refused" if rejected else "")
-                   + (f", {len(retry_ids)} to fetch again" if retry_ids else ""))
-        error = "\n".join(f"{ext}: {reason}" for ext, reason in rejected[:50])
-        services.finish_run(run=run, status=status, items_ok=ok_items(), items_failed=len(rejected) + len(retry_ids),
+                   + (f", {len(pending)} to fetch again" if pending else "")
+                   + (f", {counts['refused_earlier']} refused earlier" if counts["refused_earlier"] else ""))
+        error = "\n".join([f"{ext}: {reason}" for ext, reason in rejected[:50]]
+                          + [f"{ext}: not stored (attempt {entry['attempts']} of {max_store_attempts()}), fetched "
+                             f"again next time: {entry['error']}" for ext, entry in list(pending.items())[:50]])
+        services.finish_run(run=run, status=status, items_ok=ok_items(), items_failed=len(rejected) + len(pending),
                             counts=dict(counts), message=message, error=error, pages=pages,
-                            retryable=bool(retry_ids) if status == Status.PARTIAL else None,
+                            retryable=bool(pending) if status == Status.PARTIAL else None,
                             cursor_after=_iso(new_since) or "")
         return {"message": message, "run": run.pk, "pages": pages, **counts}
     except ChannelError as exc:

@@ -115,6 +115,14 @@ def interrupt_stale_runs(*, account: ChannelAccount, kind: str) -> int:
         message="The job stopped before finishing (worker killed or restarted); the next run carried on.")
 
 
+def fail_runs_of_job(run: JobRun) -> int:
+    """The sync runs of a job that died (a killed worker, found by the kernel's job sweep) are
+    failed with the job's message, retryable (registered in channels/startup.py)."""
+    return SyncRun.objects.filter(job_run_id=run.pk, status=SyncRun.Status.RUNNING).update(
+        status=SyncRun.Status.FAILED, finished_at=timezone.now(), retryable=True,
+        message=(run.message or "The job stopped before finishing.")[:500])
+
+
 RETRYABLE_KINDS = (SyncRun.Kind.PULL_ORDERS, SyncRun.Kind.PUSH_STOCK, SyncRun.Kind.PUSH_TRACKING,
                    SyncRun.Kind.REFRESH_TOKEN)
 RETRY_JOB = "channels.retries.retry_run_job"
@@ -175,7 +183,7 @@ def save_position(*, cursor: SyncCursor, position: dict) -> None:
     cursor.position = position
 
 
-def complete_window(*, cursor: SyncCursor, since: dt.datetime, retry_ids: list[str] | None = None) -> None:
+def complete_window(*, cursor: SyncCursor, since: dt.datetime, retry_ids: dict | list[str] | None = None) -> None:
     """Every page of the window is stored: the next pull starts at ``since``."""
     now = timezone.now()
     position = {"retry_ids": retry_ids} if retry_ids else {}

@@ -2,10 +2,11 @@
 
 from django.contrib.auth import authenticate
 from drf_spectacular.utils import extend_schema, inline_serializer
+from knox.models import AuthToken
 from rest_framework import permissions, serializers, status
-from rest_framework.authtoken.models import Token
 from rest_framework.response import Response
 from rest_framework.routers import APIRootView, DefaultRouter
+from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
 from channels import api as channels_api
@@ -13,7 +14,7 @@ from fulfilment import api as fulfilment_api
 from inventory import api as inventory_api
 from metrics import api as metrics_api
 from orders import api as orders_api
-from sellerhub import jobs_api
+from sellerhub import access, jobs_api
 from sellerhub.api_base import Pagination, RolePermission, exception_handler  # noqa: F401  (re-exported)
 
 
@@ -23,27 +24,43 @@ class TokenRequestSerializer(serializers.Serializer):
 
 
 class ObtainTokenView(APIView):
-    """POST username and password, get an API token for `Authorization: Token <token>`."""
+    """POST username and password, get an API token for `Authorization: Token <token>`.
+
+    Each call issues a new token (one per device, revocable on the Owner's Access page); only
+    its hash is stored and it expires (``REST_KNOX["TOKEN_TTL"]``). Wrong passwords count toward
+    the login lockout (django-axes), and the endpoint is throttled (``api_token`` rate)."""
 
     authentication_classes = []
     permission_classes = [permissions.AllowAny]
+    throttle_classes = [ScopedRateThrottle]
+    throttle_scope = "api_token"
     public = True
 
     @extend_schema(
         request=TokenRequestSerializer,
-        responses={200: inline_serializer("TokenResponse", {"token": serializers.CharField()})},
+        responses={
+            200: inline_serializer("TokenResponse", {"token": serializers.CharField(),
+                                                     "expiry": serializers.DateTimeField(allow_null=True)}),
+            400: inline_serializer("TokenRefused", {"error": serializers.CharField(),
+                                                    "status": serializers.IntegerField()}),
+            429: inline_serializer("TokenLockedOut", {"error": serializers.CharField(),
+                                                      "status": serializers.IntegerField()}),
+        },
     )
     def post(self, request):
         data = TokenRequestSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        user = authenticate(request, **data.validated_data)
+        django_request = request._request  # the lockout records and flags the real request
+        user = authenticate(django_request, **data.validated_data)
+        if getattr(django_request, "axes_locked_out", False):
+            return Response({"error": access.lockout_message(django_request), "status": 429}, status=429)
         if user is None or not user.is_active:
             return Response(
                 {"error": "Unable to log in with the given username and password.", "status": 400},
                 status=status.HTTP_400_BAD_REQUEST,
             )
-        token, _ = Token.objects.get_or_create(user=user)
-        return Response({"token": token.key})
+        instance, key = AuthToken.objects.create(user=user)
+        return Response({"token": key, "expiry": instance.expiry})
 
 
 def build_router():

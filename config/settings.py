@@ -1,6 +1,7 @@
 """SellerHub settings, read from the environment (see README.md, "Configuration")."""
 
 import os
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -40,7 +41,8 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "rest_framework",
-    "rest_framework.authtoken",
+    "knox",  # API tokens: hashed at rest, with expiry, one per device (REST_KNOX below)
+    "axes",  # login lockout (AXES_* below)
     "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",
@@ -62,7 +64,10 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "csp.middleware.CSPMiddleware",  # Content-Security-Policy (CONTENT_SECURITY_POLICY below)
+    "sellerhub.middleware.PrivatePagesMiddleware",  # no-store for signed-in users; job queue down -> 503
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "axes.middleware.AxesMiddleware",  # answers a locked-out login with the lockout message
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -114,6 +119,27 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+AUTHENTICATION_BACKENDS = [
+    "sellerhub.access.LockoutBackend",  # refuses a locked-out user or address (django-axes)
+    "django.contrib.auth.backends.ModelBackend",
+]
+# Lockout (django-axes): after LOGIN_FAILURE_LIMIT wrong passwords for one username, or from one
+# address, on /login/ and the token endpoint, logins are refused until the cool-off ends or the
+# Owner unlocks them (Access page).
+AXES_FAILURE_LIMIT = int(os.environ.get("LOGIN_FAILURE_LIMIT", "10"))
+AXES_COOLOFF_TIME = float(os.environ.get("LOGIN_COOLOFF_HOURS", "1")) or None  # hours; 0: until unlocked
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]  # per user, and per address
+AXES_LOCKOUT_CALLABLE = "sellerhub.access.lockout_response"
+AXES_RESET_ON_SUCCESS = True
+AXES_VERBOSE = False  # no banner on every manage.py command
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+AXES_IPWARE_PROXY_COUNT = int(os.environ["TRUSTED_PROXY_COUNT"]) if os.environ.get("TRUSTED_PROXY_COUNT") else None
+# API tokens (django-rest-knox): only a hash is stored; each expires; each device gets its own.
+REST_KNOX = {
+    "TOKEN_TTL": timedelta(days=int(os.environ.get("API_TOKEN_DAYS", "30"))),
+    "TOKEN_LIMIT_PER_USER": 20,
+    "AUTO_REFRESH": False,
+}
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "dashboard"
 LOGOUT_REDIRECT_URL = "login"
@@ -168,16 +194,31 @@ if not DEBUG:
     if env_bool("SECURE_PROXY_SSL_HEADER", False):
         SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SILENCED_SYSTEM_CHECKS = []
+# Content-Security-Policy (django-csp): everything from this site, no inline script or style, no
+# framing. The API docs page (Swagger UI) loosens it for itself only (config/urls.py).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"], "script-src": ["'self'"], "style-src": ["'self'"], "img-src": ["'self'", "data:"],
+        "style-src-attr": ["'unsafe-inline'"],  # style="..." attributes of a few templates; never <style>/script
+        "object-src": ["'none'"], "base-uri": ["'self'"], "frame-ancestors": ["'none'"], "form-action": ["'self'"],
+    },
+}
 
 # --- REST API -------------------------------------------------------------------------------
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.TokenAuthentication",
+        "knox.auth.TokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["sellerhub.api_base.RolePermission"],
     "DEFAULT_PAGINATION_CLASS": "sellerhub.api_base.Pagination",
+    "DEFAULT_PARSER_CLASSES": [
+        "sellerhub.api_base.JSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
     "PAGE_SIZE": 50,
+    "DEFAULT_THROTTLE_RATES": {"api_token": os.environ.get("API_TOKEN_THROTTLE", "30/minute")},
     "DEFAULT_FILTER_BACKENDS": [
         "django_filters.rest_framework.DjangoFilterBackend",
         "rest_framework.filters.SearchFilter",
@@ -198,11 +239,16 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
     "SCHEMA_PATH_PREFIX": "/api/v1",
     "COMPONENT_SPLIT_REQUEST": True,
+    "POSTPROCESSING_HOOKS": ["drf_spectacular.hooks.postprocess_schema_enums",
+                             "config.api_schema.add_error_responses"],  # JSON error answers
+    "ENUM_NAME_OVERRIDES": {"LabelSourceEnum": "orders.models.LabelSource",  # shipping rules have a label_source too
+                            "ShippingRuleLabelSourceEnum": "fulfilment.shipping_rules.models.LabelChoice"},
 }
 
 # --- SellerHub ------------------------------------------------------------------------------
 # Orders whose lines are all in stock are confirmed as they arrive.
 AUTO_CONFIRM_ORDERS = env_bool("AUTO_CONFIRM_ORDERS", True)
+PACK_WEIGHT_FROM_ESTIMATE = env_bool("PACK_WEIGHT_FROM_ESTIMATE", False)  # prefill the pack weight
 # Key used to encrypt channel credentials at rest (defaults to one derived from SECRET_KEY).
 CREDENTIALS_KEY = os.environ.get("CREDENTIALS_KEY", "")
 # Base URL of the loopback emulators for outside APIs (demo and tests); empty in production.
@@ -217,8 +263,19 @@ if DEBUG and not EASYPOST_API_KEY:  # `make run`: the loopback emulator's EasyPo
     EASYPOST_API_KEY, EASYPOST_NOTE = "EZTKemulator0000000000000001", "demo emulator"
     EASYPOST_BASE_URL = EASYPOST_BASE_URL or (EMULATOR_URL or "http://127.0.0.1:8010").rstrip("/") + "/easypost/v2"
     EASYPOST_WEBHOOK_SECRET = EASYPOST_WEBHOOK_SECRET or "sellerhub-demo-easypost-webhook-secret"
+# Hosts (besides each channel's own) an account's API URL may use, over http too: e.g. a test emulator.
+CHANNEL_API_EXTRA_HOSTS = env_list("CHANNEL_API_EXTRA_HOSTS")
 # Processed and ignored webhook deliveries (the inbox) are deleted after this many days.
 WEBHOOK_RETENTION_DAYS = int(os.environ.get("WEBHOOK_RETENTION_DAYS", "30"))
+# How often the job sweep fails job records whose RQ job died (killed worker, Redis flushed).
+JOB_SWEEP_SECONDS = int(os.environ.get("JOB_SWEEP_SECONDS", "60"))
+WEBHOOK_MAX_BODY_BYTES = int(os.environ.get("WEBHOOK_MAX_BODY_BYTES", "2621440"))  # 2.5 MB: larger answers 413
+TIKTOK_WEBHOOK_MAX_AGE_HOURS = float(os.environ.get("TIKTOK_WEBHOOK_MAX_AGE_HOURS", "40"))  # replay window
+CHANNEL_SYNC_MAX_STORE_ATTEMPTS = int(os.environ.get("CHANNEL_SYNC_MAX_STORE_ATTEMPTS", "5"))
+# Cycle counts (/inventory/count/today/): due when not counted for this many days, or moved lately.
+CYCLE_COUNT_DAYS = int(os.environ.get("CYCLE_COUNT_DAYS", "30"))
+CYCLE_COUNT_MOVEMENT_DAYS = int(os.environ.get("CYCLE_COUNT_MOVEMENT_DAYS", "7"))
+CYCLE_COUNT_LIMIT = int(os.environ.get("CYCLE_COUNT_LIMIT", "30"))
 
 LOGGING = {
     "version": 1,

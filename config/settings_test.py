@@ -26,6 +26,7 @@ SECURE_HSTS_SECONDS = 0
 ALLOWED_HOSTS = ["*"]
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 AUTO_CONFIRM_ORDERS = True
+CHANNEL_API_EXTRA_HOSTS = ["127.0.0.1", "localhost"]  # the loopback emulators (integrations.channels.hosts)
 
 # Each xdist worker gets its own Redis database (external Redis) or its own embedded server
 # (started by tests/conftest.py), so queued jobs never cross between workers.

@@ -1,18 +1,24 @@
+from csp.decorators import csp_update
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from django_rq.urls import get_admin_urlpatterns, get_api_urlpatterns
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from config.api import ObtainTokenView, build_router
-from sellerhub import views
+from config.job_dashboard import not_found_on_unknown_ids
+from sellerhub import access_pages, views
 from sellerhub.access import role_required
 from sellerhub.roles import perm
 
 
 def _ops_only():
     """django-rq's dashboard, wrapped so that only the Ops role reaches it."""
-    wrap = role_required(perm("use_ops_tools"))
+    role_wrap = role_required(perm("use_ops_tools"))
+
+    def wrap(view):
+        return role_wrap(not_found_on_unknown_ids(view))
+
     api = get_api_urlpatterns()
     for pattern in api:
         pattern.callback = wrap(pattern.callback)
@@ -23,7 +29,7 @@ class SchemaView(SpectacularAPIView):
     read_permission = perm("view_operations")
 
 
-class DocsView(SpectacularSwaggerView):
+class DocsView(SpectacularSwaggerSplitView):  # its script from a URL, not inline (CSP)
     read_permission = perm("view_operations")
 
 
@@ -45,10 +51,15 @@ urlpatterns = [
     path("webhooks/", include("channels.webhook_urls")),  # public: signed by the channels
     path("admin/", admin.site.urls),
     path("ops/jobs/", include(_ops_only())),
+    path("settings/access/", access_pages.access_page, name="access_settings"),
+    path("settings/access/revoke", access_pages.revoke_token, name="access_revoke_token"),
+    path("settings/access/unlock", access_pages.unlock, name="access_unlock"),
+    path("settings/access/staff-right", access_pages.staff_right, name="access_staff_right"),
     path("api/v1/auth/token", ObtainTokenView.as_view(), name="api_token"),
     path("api/v1/", include(router.urls)),
     path("api/schema/", SchemaView.as_view(), name="api_schema"),
-    path("api/docs/", DocsView.as_view(url_name="api_schema"), name="api_docs"),
+    path("api/docs/", csp_update({"style-src": ["'unsafe-inline'"]})(DocsView.as_view(url_name="api_schema")),
+         name="api_docs"),  # Swagger UI's own <style> block
 ]
 
 handler404 = "sellerhub.errors.not_found"

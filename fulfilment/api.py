@@ -3,15 +3,26 @@
 Pick lists and packages come with the pick/pack/ship work (see the issue); register them here.
 """
 
+from drf_spectacular.openapi import AutoSchema
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import serializers, status, viewsets
 from rest_framework.response import Response
 
 from fulfilment import api_fbs
+from fulfilment.handover import api as handover_api
+from fulfilment.printers import api as printers_api
+from fulfilment.shipping_rules import api as shipping_rules_api
 from integrations.carriers import registry as carriers
 from sellerhub.roles import perm
 
 MAX_NUMBER_LENGTH = 100
+
+
+class _OneObjectSchema(AutoSchema):
+    """The list action answers one object (the verdict), not a list."""
+
+    def _is_list_view(self, serializer=None):
+        return False
 
 
 class TrackingValidationViewSet(viewsets.ViewSet):
@@ -26,6 +37,7 @@ class TrackingValidationViewSet(viewsets.ViewSet):
     read_permission = perm("view_operations")
     pagination_class = None
     filter_backends = []
+    schema = _OneObjectSchema()
 
     @staticmethod
     def _bad_request(field, message):
@@ -35,7 +47,9 @@ class TrackingValidationViewSet(viewsets.ViewSet):
     @extend_schema(
         operation_id="tracking_validate",
         parameters=[
-            OpenApiParameter("number", str, required=True, description="The tracking number to check."),
+            OpenApiParameter("number", {"type": "string", "minLength": 1, "maxLength": MAX_NUMBER_LENGTH,
+                                        "pattern": r"\S"},
+                             required=True, description="The tracking number to check."),
             OpenApiParameter("carrier", str, required=False,
                              description="Carrier code: " + ", ".join(carriers.CARRIERS)
                              + ". Leave it out to detect the carrier from the number.",
@@ -80,3 +94,6 @@ def register(router):
     """Register this app's API view sets on the /api/v1/ router."""
     router.register("tracking/validate", TrackingValidationViewSet, basename="tracking-validate")
     api_fbs.register(router)
+    shipping_rules_api.register(router)
+    printers_api.register(router)
+    handover_api.register(router)

@@ -18,9 +18,10 @@ from __future__ import annotations
 
 from django.http import HttpResponse
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema
-from rest_framework import mixins, status, viewsets
+from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
+from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
+from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 
 import documents as docs
@@ -40,6 +41,8 @@ from fulfilment.serializers import (
     TrackingRequestSerializer,
 )
 from orders.models import Order
+from sellerhub.api_filters import MAX_ID
+from sellerhub.downloads import content_disposition
 from sellerhub.roles import perm
 
 SIZE = OpenApiParameter("size", str, enum=["letter", "a4"], description="Paper size (default letter).")
@@ -54,7 +57,7 @@ def refused(exc: services.FulfilmentError, code: int = status.HTTP_400_BAD_REQUE
 
 def _file(content: bytes, content_type: str, filename: str) -> HttpResponse:
     response = HttpResponse(content, content_type=content_type)
-    response["Content-Disposition"] = f'inline; filename="{filename}"'
+    response["Content-Disposition"] = content_disposition(filename, attachment=False)
     return response
 
 
@@ -135,7 +138,8 @@ class PackageViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
     FILTERS = ("order", "status", "label_source", "carrier")
 
     @extend_schema(parameters=[
-        OpenApiParameter("order", int, description="Packages of this order (id)."),
+        OpenApiParameter("order", {"type": "integer", "minimum": 1, "maximum": MAX_ID},
+                         description="Packages of this order (id)."),
         OpenApiParameter("status", str, description="draft, labelled, shipped, in_transit, delivered, cancelled"),
         OpenApiParameter("label_source", str, description="provider, uploaded, typed or own"),
         OpenApiParameter("carrier", str, description="Carrier code, e.g. usps")])
@@ -147,8 +151,9 @@ class PackageViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
         if self.action == "list":
             params = self.request.query_params
             given = {name: params[name].strip() for name in self.FILTERS if params.get(name, "").strip()}
-            if "order" in given and not given["order"].isdigit():
-                given["order"] = "0"
+            if "order" in given and not (given["order"].isascii() and given["order"].isdigit()
+                                         and 1 <= int(given["order"]) <= MAX_ID):
+                raise ValidationError({"order": [f"An order id: a whole number from 1 to {MAX_ID}."]})
             if given:
                 qs = qs.filter(**{("order_id" if k == "order" else k): v for k, v in given.items()})
         return selectors.package_rows(qs)
@@ -180,8 +185,10 @@ class PackageViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
             return refused(exc)
         return self._answer(package, status.HTTP_201_CREATED)
 
-    @extend_schema(request=RatesRequestSerializer, responses={200: RateSerializer(many=True)})
-    @action(detail=True, methods=["post"])
+    @extend_schema(request=RatesRequestSerializer, responses={200: inline_serializer("RateQuote", {
+        "shipment_id": serializers.CharField(), "label_format": serializers.CharField(),
+        "rates": RateSerializer(many=True)})})
+    @action(detail=True, methods=["post"], filter_backends=[], pagination_class=None)
     def rates(self, request, pk=None):
         data = RatesRequestSerializer(data=request.data)
         data.is_valid(raise_exception=True)
@@ -283,7 +290,10 @@ class PackageViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
         size = request.query_params.get("size", "letter").lower()
         if size not in ("letter", "a4", "4x6"):
             return Response({"error": "size is letter, a4 or 4x6.", "status": 400}, status=400)
-        content = docs.render_packing_slip_pdf(printing.slip_data(package.order, package), page_size=size)
+        try:
+            content = docs.render_packing_slip_pdf(printing.slip_data(package.order, package), page_size=size)
+        except docs.DocumentError as exc:  # e.g. no ship-to address yet
+            return Response({"error": str(exc), "status": 409}, status=status.HTTP_409_CONFLICT)
         return _file(content, "application/pdf", f"packing-slip-{package.order.external_id}-{package.pk}.pdf")
 
 

@@ -406,3 +406,6 @@ class TrackingPush(models.Model):
 
     def __str__(self):
         return f"tracking {self.tracking_number} of package {self.package_id} ({self.status})"
+from fulfilment.handover.models import HandoverPackage, HandoverPickup, HandoverRecord  # noqa: E402, F401 -- the handover sub-package's models
+from fulfilment.printers.models import PackingStation, Printer, PrintJob  # noqa: E402, F401 -- the printers sub-package's models
+from fulfilment.shipping_rules.models import OrderShippingDecision, ShippingRule  # noqa: E402, F401 -- the shipping rules sub-package's models

@@ -7,6 +7,7 @@ from django.urls import reverse
 from rest_framework import serializers
 
 from fulfilment.models import Package, PackageLine, PickList
+from sellerhub.api_filters import MAX_ID, MAX_INT
 
 
 class ShipmentLineSerializer(serializers.ModelSerializer):
@@ -36,7 +37,7 @@ class ShipmentSerializer(serializers.ModelSerializer):
     order_number = serializers.CharField(source="order.external_id")
     account = serializers.CharField(source="order.account.name")
     lines = ShipmentLineSerializer(many=True)
-    box = serializers.CharField(source="box.name", default=None)
+    box = serializers.CharField(source="box.name", default=None, allow_null=True)
     rate = serializers.SerializerMethodField()
     label = serializers.SerializerMethodField()
     tracking_push = serializers.SerializerMethodField()
@@ -76,13 +77,13 @@ class ShipmentSerializer(serializers.ModelSerializer):
 
 class ShipmentCreateSerializer(serializers.Serializer):
     class LineIn(serializers.Serializer):
-        line = serializers.IntegerField()
-        quantity = serializers.IntegerField(min_value=1)
+        line = serializers.IntegerField(min_value=1, max_value=MAX_ID)
+        quantity = serializers.IntegerField(min_value=1, max_value=MAX_INT)
 
-    order = serializers.IntegerField()
+    order = serializers.IntegerField(min_value=1, max_value=MAX_ID)
     lines = LineIn(many=True, required=False)
     weight_grams = serializers.IntegerField(required=False, min_value=1, max_value=70000)
-    box = serializers.IntegerField(required=False)
+    box = serializers.IntegerField(required=False, min_value=1, max_value=MAX_ID)
     length_mm = serializers.IntegerField(required=False, min_value=1, max_value=3000)
     width_mm = serializers.IntegerField(required=False, min_value=1, max_value=3000)
     height_mm = serializers.IntegerField(required=False, min_value=1, max_value=3000)
@@ -125,7 +126,7 @@ class CancelRequestSerializer(serializers.Serializer):
 class PickListSerializer(serializers.ModelSerializer):
     status = serializers.CharField(help_text=_values(PickList.Status.choices))
     reference = serializers.CharField()
-    created_by = serializers.CharField(source="created_by.username", default=None)
+    created_by = serializers.CharField(source="created_by.username", default=None, allow_null=True)
     order_count = serializers.IntegerField(default=0)
     unit_count = serializers.IntegerField(default=0)
 
@@ -153,7 +154,8 @@ class PickListDetailSerializer(PickListSerializer):
 
 
 class PickListCreateSerializer(serializers.Serializer):
-    orders = serializers.ListField(child=serializers.IntegerField(), required=False, max_length=300)
+    orders = serializers.ListField(child=serializers.IntegerField(min_value=1, max_value=MAX_ID), required=False,
+                                   max_length=300)
     due_today = serializers.BooleanField(default=False)
     note = serializers.CharField(max_length=300, required=False, allow_blank=True)
 

@@ -1,7 +1,11 @@
 from django.urls import path
 
 from fulfilment import views
+from fulfilment.handover import views as views_handover
+from fulfilment.printers import views as views_printers
+from fulfilment.shipping_rules.urls import urlpatterns as shipping_rule_urls
 from fulfilment.tiktok import views as views_collection
+from fulfilment.views import dispatch_desk, station_setup
 
 app_name = "fulfilment"
 
@@ -32,6 +36,16 @@ urlpatterns = [
     path("batches/<int:pk>/reprint", views.BatchReprintView.as_view(), name="batch_reprint"),
     path("boxes/", views.BoxListView.as_view(), name="boxes"),
     path("carriers/", views.CarriersView.as_view(), name="carriers"),
+    # Printers, the packing station (this browser) and the dispatch desk (scan-to-ship's companions).
+    path("printers/", views_printers.PrintersView.as_view(), name="printers"),
+    path("print/<str:document>/<int:pk>", views_printers.PrintView.as_view(), name="print"),
+    path("station/", station_setup.StationView.as_view(), name="station"),
+    path("dispatch-desk/", dispatch_desk.DispatchDeskView.as_view(), name="dispatch_desk"),
+    # Proof of handover: end-of-day SCAN forms and manifests, pickups (fulfilment/handover/views.py).
+    path("end-of-day/", views_handover.EndOfDayView.as_view(), name="end_of_day"),
+    path("end-of-day/make", views_handover.EndOfDayCreateView.as_view(), name="end_of_day_make"),
+    path("end-of-day/<int:pk>/form.pdf", views_handover.HandoverFormPDFView.as_view(), name="handover_form"),
+    path("end-of-day/<int:pk>/pickup", views_handover.PickupView.as_view(), name="handover_pickup"),
     # TikTok Shipping: TikTok's labels and collection requests (views_collection.py).
     path("tiktok-labels/", views_collection.TikTokLabelsView.as_view(), name="tiktok_labels"),
     path("collection/", views_collection.CollectionIndexView.as_view(), name="collection"),
@@ -42,3 +56,4 @@ urlpatterns = [
     path("collection/<int:pk>/<str:action>", views_collection.CollectionActionView.as_view(),
          name="collection_action"),
 ]
+urlpatterns += shipping_rule_urls

@@ -2,10 +2,12 @@
 
 Public (the signature is the authentication): ``X-Hmac-Signature`` is checked as EasyPost's own
 clients check it (docs/domain/labels.md#signature, ``integrations.channels.signing``). A bad or missing signature gets
-401 and changes nothing. A good event goes to the kernel's webhook inbox (source = the provider's
-name, key = the event id). Deliveries are at-least-once, so each event id is processed once: a
-repeat answers 200 "duplicate". ``handle_event``, the inbox handler, applies it at once; a failed
-processing answers 500, so the provider sends it again (and the inbox processes it again).
+401 and changes nothing; a body over ``WEBHOOK_MAX_BODY_BYTES`` gets 413 JSON, and a good signature
+over a body that is not a JSON object gets 400 JSON (nothing stored). A good event goes to the
+kernel's webhook inbox (source = the provider's name, key = the event id). Deliveries are at-least-
+once, so each event id is processed once: a repeat answers 200 "duplicate". ``handle_event``, the
+inbox handler, applies it at once; a failed processing answers 500, so the provider sends it again
+(and the inbox processes it again).
 """
 
 from __future__ import annotations
@@ -18,12 +20,11 @@ from django.views.decorators.csrf import csrf_exempt
 
 from fulfilment import services
 from integrations.labels import NotConfigured, ProviderError, get_provider
-from sellerhub import inbox
+from sellerhub import inbox, webhook_input
 from sellerhub.models import WebhookEvent
 
 log = logging.getLogger("sellerhub.fulfilment")
 
-MAX_BODY = 2 * 1024 * 1024
 SOURCE = "easypost"  # the provider's name: the inbox source of its events
 
 
@@ -49,14 +50,19 @@ def easypost(request):
         provider = get_provider()
     except NotConfigured:
         return JsonResponse({"error": "No label provider is configured here."}, status=404)
-    body = request.body
-    if len(body) > MAX_BODY:
-        return JsonResponse({"error": "The event is too large."}, status=413)
+    try:
+        body = webhook_input.read_body(request)
+    except webhook_input.Refused as exc:
+        return exc.response()
     if not provider.verify_webhook(dict(request.headers), body):
         log.warning("EasyPost webhook refused: bad or missing signature")
         return JsonResponse({"error": "The event's signature is not valid."}, status=401)
     try:
+        webhook_input.parse(body)  # the one JSON reader first: bounded depth, JSON object only
         event = provider.parse_event(body)
+    except webhook_input.Refused as exc:
+        log.warning("EasyPost webhook refused: %s", exc)
+        return exc.response()
     except ProviderError as exc:
         return JsonResponse({"error": str(exc)}, status=400)
     try:

@@ -2,13 +2,14 @@
 /api/v1/locations. Reads through inventory.selectors, writes through inventory.services."""
 
 import django_filters
-from django.db.models import F
+from django.db.models import F, ProtectedError
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import exceptions, mixins, serializers, status, viewsets
 from rest_framework.response import Response
 
 from inventory import selectors, services
 from inventory.fbt import api as fbt_api
+from inventory.imports import MAX_QUANTITY
 from inventory.models import SKU, Location, Product, StockLevel, StockMovement
 from inventory.services import ADJUST_REASONS
 from sellerhub.roles import perm
@@ -116,6 +117,9 @@ class SKUViewSet(viewsets.ModelViewSet):
             services.delete_sku(sku=SKU.objects.get(pk=sku.pk), user=request.user)
         except services.StockError as exc:
             return Response({"error": str(exc), "status": 409}, status=status.HTTP_409_CONFLICT)
+        except ProtectedError:  # still named by listings, counts, orders...: nothing was deleted
+            return Response({"error": f"{sku.seller_sku} is still in use; deactivate it instead of deleting it.",
+                             "status": 409}, status=status.HTTP_409_CONFLICT)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
@@ -176,8 +180,9 @@ class StockViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
 class AdjustmentSerializer(serializers.Serializer):
     sku = serializers.CharField(max_length=64, help_text="Seller SKU (or barcode).")
     location = serializers.CharField(max_length=32, default="MAIN", help_text="Location code.")
-    quantity = serializers.IntegerField(required=False, help_text="Signed change of on hand.")
-    counted = serializers.IntegerField(required=False, min_value=0,
+    quantity = serializers.IntegerField(required=False, min_value=-MAX_QUANTITY, max_value=MAX_QUANTITY,
+                                        help_text="Signed change of on hand.")
+    counted = serializers.IntegerField(required=False, min_value=0, max_value=MAX_QUANTITY,
                                        help_text="With reason count instead of quantity: the counted on-hand figure.")
     reason = serializers.ChoiceField(choices=sorted(ADJUST_REASONS))
     note = serializers.CharField(max_length=500, required=False, allow_blank=True, default="")
@@ -204,7 +209,7 @@ class AdjustmentSerializer(serializers.Serializer):
 class MovementSerializer(serializers.ModelSerializer):
     sku = serializers.CharField(source="sku.seller_sku")
     location = serializers.CharField(source="location.code")
-    user = serializers.CharField(source="user.username", default=None)
+    user = serializers.CharField(source="user.username", default=None, allow_null=True)
 
     class Meta:
         model = StockMovement
@@ -265,7 +270,7 @@ class MovementViewSet(viewsets.ReadOnlyModelViewSet):
 
 
 class LocationSerializer(serializers.ModelSerializer):
-    parent = serializers.CharField(source="parent.code", default=None)
+    parent = serializers.CharField(source="parent.code", default=None, allow_null=True)
 
     class Meta:
         model = Location

@@ -1,7 +1,10 @@
+"""Inventory forms: bad input is a form error, never a database error (bounded integers)."""
+
 from django import forms
+from django.core.validators import MaxValueValidator
 
 from inventory import selectors
-from inventory.imports import format_attributes, parse_attributes
+from inventory.imports import INT_MAX, MAX_QUANTITY, FileProblem, decode_upload, format_attributes, parse_attributes
 from inventory.models import SKU, ImportFile, Location, StockMovement
 from inventory.services import ADJUST_REASONS
 
@@ -74,6 +77,11 @@ class SKUForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        for name in ("weight_grams", "length_mm", "width_mm", "height_mm", "reorder_point"):
+            field = self.fields[name]  # the column's range, on every database (SQLite sets none)
+            field.max_value = INT_MAX
+            field.validators.append(MaxValueValidator(INT_MAX))
+            field.widget.attrs["max"] = INT_MAX
         if self.instance.pk:
             self.fields["attributes_text"].initial = format_attributes(self.instance.attributes)
             self.fields["product_name"].initial = self.instance.product.name if self.instance.product else ""
@@ -91,7 +99,8 @@ class AdjustmentForm(forms.Form):
 
     sku = SKUField()
     location = LocationChoiceField(label="Location")
-    quantity = forms.IntegerField(label="Change to on hand (e.g. -2 or 5)")
+    quantity = forms.IntegerField(label="Change to on hand (e.g. -2 or 5)", min_value=-MAX_QUANTITY,
+                                  max_value=MAX_QUANTITY)
     reason = forms.ChoiceField(label="Reason", choices=REASONS, initial=Reason.ADJUSTMENT)
     note = forms.CharField(label="Note (e.g. damaged in the warehouse)", required=False, max_length=500)
 
@@ -107,10 +116,29 @@ class AdjustmentForm(forms.Form):
 
 
 class CountForm(forms.Form):
-    sku = SKUField()
-    location = LocationChoiceField(label="Location counted")
-    counted = forms.IntegerField(label="Counted on hand", min_value=0)
-    note = forms.CharField(label="Reason or note (e.g. cycle count of aisle A)", required=False, max_length=500)
+    """One step of a count a scanner can do (inventory/count_views.py): a scan (the bin label
+    first, then items), or record / undo / discard. Without its session nothing is done."""
+
+    ACTIONS = [("scan", "Add scan"), ("record", "Record count"), ("undo", "Undo last scan"), ("discard", "Discard")]
+
+    session = forms.CharField(max_length=40, widget=forms.HiddenInput, error_messages={
+        "required": "This count has no session: reload the page, then scan the bin label."})
+    action = forms.ChoiceField(choices=ACTIONS, required=False)
+    code = forms.CharField(label="Scan (bin label first, then each item; Enter adds the scan)", max_length=80,
+                           required=False, widget=forms.TextInput(attrs={
+                               "autocomplete": "off", "autofocus": True, "spellcheck": "false",
+                               "enterkeyhint": "done", "inputmode": "text"}))
+    quantity = forms.IntegerField(label="Quantity for the next scan (type it in the scan field, then *)",
+                                  min_value=0, max_value=100000, required=False,
+                                  widget=forms.NumberInput(attrs={"inputmode": "numeric"}))
+    note = forms.CharField(label="Note (e.g. cycle count of aisle A)", required=False, max_length=500)
+
+
+class CycleCountForm(forms.Form):
+    days = forms.IntegerField(label="Not counted for (days)", min_value=1, max_value=3650, required=False)
+    movement_days = forms.IntegerField(label="Most movement in the last (days)", min_value=1, max_value=365,
+                                       required=False)
+    limit = forms.IntegerField(label="At most (rows)", min_value=1, max_value=500, required=False)
 
 
 class ReceiveForm(forms.Form):
@@ -140,10 +168,7 @@ class ImportForm(forms.Form):
         upload = self.cleaned_data["file"]
         if upload.size > self.MAX_BYTES:
             raise forms.ValidationError("The file is larger than 20 MB; split it.")
-        raw = upload.read()
-        for encoding in ("utf-8-sig", "cp1252"):
-            try:
-                return upload.name, raw.decode(encoding)
-            except UnicodeDecodeError:
-                continue
-        raise forms.ValidationError("The file is not a text CSV file.")
+        try:
+            return upload.name, decode_upload(upload.read())
+        except FileProblem as exc:
+            raise forms.ValidationError(f"{str(exc)[:1].upper()}{str(exc)[1:]}.") from None

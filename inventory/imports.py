@@ -12,6 +12,11 @@ SKU file columns (header names are case-insensitive; only seller_sku and name ar
   (blank cells keep their value), so importing the same file twice gives the same result.
 
 Stock count file columns: seller_sku (or barcode), location (default MAIN), counted.
+
+Whole numbers are bounded by their database column (``COLUMN_MAX``: a SKU's dimensions and
+reorder point, a stock quantity): a bigger one is a bad row with its number, never an overflow
+when the file is applied. ``decode_upload`` refuses files with NUL bytes (UTF-16, a spreadsheet's
+binary format) and files that are not text, with a message that says how to save the file.
 """
 
 from __future__ import annotations
@@ -33,11 +38,29 @@ INT_FIELDS = ("weight_grams", "length_mm", "width_mm", "height_mm", "reorder_poi
 TRUE = {"yes", "y", "true", "1", "active"}
 FALSE = {"no", "n", "false", "0", "inactive"}
 MAX_ROWS = 100_000
+INT_MAX = 2**31 - 1  # PostgreSQL integer: the columns of dimensions, reorder points and stock levels
+MAX_QUANTITY = 100_000_000  # one stock figure or change; far below INT_MAX, so sums cannot overflow either
+COLUMN_MAX = {"weight_grams": INT_MAX, "length_mm": INT_MAX, "width_mm": INT_MAX, "height_mm": INT_MAX,
+              "reorder_point": INT_MAX, "quantity": MAX_QUANTITY, "counted": MAX_QUANTITY}
 CHUNK = 2000
 
 
 class FileProblem(ValueError):
     """The file as a whole cannot be read (reported as row 1)."""
+
+
+def decode_upload(raw: bytes) -> str:
+    """The text of an uploaded CSV (UTF-8, or Windows-1252 as older spreadsheets save it);
+    FileProblem with what to do for anything else."""
+    if raw.startswith((b"\xff\xfe", b"\xfe\xff")) or b"\x00" in raw:
+        raise FileProblem("the file is not a plain text CSV (it holds NUL bytes, as UTF-16 or a spreadsheet's "
+                          "own format does): save it as \"CSV UTF-8\" and upload it again")
+    for encoding in ("utf-8-sig", "cp1252"):
+        try:
+            return raw.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+    raise FileProblem("the file is not a text CSV file (neither UTF-8 nor Windows-1252): save it as \"CSV UTF-8\"")
 
 
 def read_rows(content: str, allowed):
@@ -77,14 +100,18 @@ def read_rows(content: str, allowed):
     return [c for c in columns if c], rows
 
 
-def _whole(value, label):
+def _whole(value, label, maximum=INT_MAX):
     """(int, None) or (None, problem)."""
+    if len(value) > 30:
+        return None, f"{label} {value[:30]!r}... is not a whole number up to {maximum:,}"
     try:
         number = int(value)
     except ValueError:
         return None, f"{label} {value!r} is not a whole number"
     if number < 0:
         return None, f"{label} {value} is negative"
+    if number > maximum:
+        return None, f"{label} {value} is above the largest allowed, {maximum:,}"
     return number, None
 
 
@@ -199,7 +226,7 @@ def validate_skus(content, progress=lambda done, total: None):
                 fields["barcode"] = barcode
         for field in INT_FIELDS:
             if row.get(field):
-                value, problem = _whole(row[field], field.replace("_", " "))
+                value, problem = _whole(row[field], field.replace("_", " "), COLUMN_MAX[field])
                 if problem:
                     problems.append(problem)
                 else:
@@ -220,7 +247,7 @@ def validate_skus(content, progress=lambda done, total: None):
             problems.append("product is longer than 200 characters")
         quantity, location = None, None
         if row.get("quantity"):
-            quantity, problem = _whole(row["quantity"], "quantity")
+            quantity, problem = _whole(row["quantity"], "quantity", MAX_QUANTITY)
             if problem:
                 problems.append(problem)
             code = row.get("location") or "MAIN"
@@ -278,7 +305,8 @@ def validate_counts(content, progress=lambda done, total: None):
         location = locations.get(code)
         if location is None:
             problems.append(f"location {code} does not exist")
-        counted, problem = (None, "counted is missing") if not row.get("counted") else _whole(row["counted"], "counted")
+        counted, problem = ((None, "counted is missing") if not row.get("counted")
+                            else _whole(row["counted"], "counted", MAX_QUANTITY))
         if problem:
             problems.append(problem)
         if sku is not None and location is not None:

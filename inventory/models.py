@@ -96,6 +96,7 @@ class StockLevel(models.Model):
     on_hand = models.IntegerField(default=0)
     reserved = models.IntegerField(default=0)
     updated_at = models.DateTimeField(auto_now=True)
+    last_counted_at = models.DateTimeField(null=True, blank=True, help_text="When the shelf was last counted.")
 
     class Meta:
         ordering = ["sku_id", "location_id"]

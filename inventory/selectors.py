@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from django.db import connection
-from django.db.models import Case, Exists, F, IntegerField, OuterRef, Q, Subquery, Sum, Value, When
+from django.db.models import Case, Count, Exists, F, IntegerField, OuterRef, Q, Subquery, Sum, Value, When
 from django.db.models.functions import Coalesce, Greatest
 from django.utils import timezone
 
@@ -322,3 +322,44 @@ def reconcile(*, sku_ids=None):
         for d in drifts:
             d["sku"], d["location"] = skus.get(d["sku_id"], "?"), codes.get(d["location_id"], "?")
     return len(found), drifts
+
+
+# Cycle counts: what to count today (inventory/count_views.py).
+PHYSICAL_REASONS = (StockMovement.Reason.RECEIPT, StockMovement.Reason.SALE, StockMovement.Reason.RETURN,
+                    StockMovement.Reason.ADJUSTMENT, StockMovement.Reason.TRANSFER, StockMovement.Reason.COUNT)
+
+
+def cycle_count_due(*, days: int, movement_days: int, limit: int) -> list[StockLevel]:
+    """Stock levels of own bins and warehouses to count today, not counted today: most physical
+    movement in the last ``movement_days`` first, then those not counted for ``days`` (never counted
+    first). Each row has ``moves`` and ``why``. Two queries."""
+    now = timezone.now()
+    today = timezone.localtime(now).replace(hour=0, minute=0, second=0, microsecond=0)
+    moves = (StockMovement.objects.filter(sku=OuterRef("sku"), location=OuterRef("location"),
+                                          created_at__gte=now - timedelta(days=movement_days),
+                                          reason__in=PHYSICAL_REASONS)
+             .order_by().values("sku").annotate(n=Count("pk")).values("n"))
+    stale = now - timedelta(days=days)
+    rows = list(
+        StockLevel.objects.filter(location__kind__in=OWN_KINDS, location__active=True)
+        .exclude(last_counted_at__gte=today)
+        .annotate(moves=Coalesce(Subquery(moves, output_field=IntegerField()), Value(0)))
+        .filter(Q(moves__gt=0) | Q(last_counted_at__isnull=True, on_hand__gt=0) | Q(last_counted_at__lt=stale))
+        .select_related("sku", "location")
+        .order_by("-moves", F("last_counted_at").asc(nulls_first=True), "location__pick_sequence",
+                  "location__code", "sku__seller_sku")[:limit]
+    )
+    for row in rows:
+        if row.moves:
+            row.why = f"{row.moves} movement(s) in {movement_days} days"
+        elif row.last_counted_at is None:
+            row.why = "never counted"
+        else:
+            row.why = f"not counted for {(now - row.last_counted_at).days} days"
+    return rows
+
+
+def counted_today() -> int:
+    """How many stock levels were counted since midnight (local time)."""
+    today = timezone.localtime().replace(hour=0, minute=0, second=0, microsecond=0)
+    return StockLevel.objects.filter(last_counted_at__gte=today).count()

@@ -1,6 +1,6 @@
 from django.urls import include, path
 
-from inventory import views
+from inventory import count_views, views
 
 app_name = "inventory"
 
@@ -11,7 +11,8 @@ urlpatterns = [
     path("skus/<int:pk>/", views.SKUDetailView.as_view(), name="sku_detail"),
     path("skus/<int:pk>/edit/", views.SKUEditView.as_view(), name="sku_edit"),
     path("adjust/", views.AdjustView.as_view(), name="adjust"),
-    path("count/", views.CountView.as_view(), name="count"),
+    path("count/", count_views.CountView.as_view(), name="count"),
+    path("count/today/", count_views.CycleCountView.as_view(), name="count_today"),
     path("receive/", views.ReceiveView.as_view(), name="receive"),
     path("low-stock/", views.LowStockView.as_view(), name="low_stock"),
     path("import/", views.ImportView.as_view(), name="import"),

@@ -1,11 +1,11 @@
-"""Inventory pages. Views read through inventory.selectors and write through inventory.services."""
+"""Inventory pages. Views read through inventory.selectors and write through inventory.services.
+The stock count pages are in inventory/count_views.py."""
 
-import csv
 import secrets
 
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.http import Http404, HttpResponse, HttpResponseRedirect, StreamingHttpResponse
+from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -14,10 +14,11 @@ from django.views import View
 from django.views.generic import TemplateView
 
 from inventory import selectors, services
-from inventory.forms import AdjustmentForm, CountForm, ImportForm, SKUForm, SKUSearchForm
+from inventory.forms import AdjustmentForm, ImportForm, SKUForm, SKUSearchForm
 from inventory.imports import COUNT_COLUMNS, SKU_COLUMNS, format_attributes
 from inventory.jobs import start_import
 from inventory.models import SKU, ImportFile, Location, Product, StockMovement
+from sellerhub import csv_export
 from sellerhub.access import RoleRequiredMixin
 from sellerhub.roles import perm
 
@@ -60,16 +61,9 @@ class ExportView(RoleRequiredMixin, View):
         form = SKUSearchForm(request.GET or None, locations=Location.objects.all())
         skus = selectors.search_skus(**form.filters())
 
-        class Echo:
-            def write(self, value):
-                return value
-
-        writer = csv.writer(Echo())
-
         def rows():
-            yield "\ufeff" + writer.writerow(self.COLUMNS)
             for sku in skus.iterator(chunk_size=2000):
-                yield writer.writerow([
+                yield ([
                     sku.seller_sku, sku.name, sku.barcode, sku.product.name if sku.product else "",
                     format_attributes(sku.attributes), sku.weight_grams or "", sku.length_mm or "", sku.width_mm or "",
                     sku.height_mm or "", sku.reorder_point, "yes" if sku.active else "no", sku.on_hand, sku.reserved,
@@ -77,9 +71,7 @@ class ExportView(RoleRequiredMixin, View):
                 ])
 
         stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
-        response = StreamingHttpResponse(rows(), content_type="text/csv; charset=utf-8")
-        response["Content-Disposition"] = f'attachment; filename="skus-{stamp}.csv"'
-        return response
+        return csv_export.streaming_response(self.COLUMNS, rows(), filename=f"skus-{stamp}.csv", bom=True)
 
 
 class SKUDetailView(RoleRequiredMixin, TemplateView):
@@ -177,19 +169,6 @@ class AdjustView(StockFormView):
                                reason=data["reason"], user=user, note=data["note"])
         return (f"{Reason(move.reason).label}: {move.on_hand_change:+d} {data['sku'].seller_sku} at "
                 f"{data['location'].code}.")
-
-
-class CountView(StockFormView):
-    permission_required = perm("work_warehouse")
-    form_class = CountForm
-    template_name = "inventory/count.html"
-    title = "Stock count"
-
-    def apply(self, data, user):
-        move = services.count(sku=data["sku"], location=data["location"], counted=data["counted"], user=user,
-                              note=data["note"])
-        change = f"{move.on_hand_change:+d}" if move.on_hand_change else "no change"
-        return f"Counted {data['counted']} {data['sku'].seller_sku} at {data['location'].code} ({change})."
 
 
 class ReceiveView(RoleRequiredMixin, View):
@@ -342,7 +321,4 @@ class ImportTemplateView(RoleRequiredMixin, View):
             rows = [COUNT_COLUMNS, ("TEE-BLK-M", "", "A-01", "23")]
         else:
             raise Http404
-        response = HttpResponse(content_type="text/csv; charset=utf-8")
-        response["Content-Disposition"] = f'attachment; filename="sellerhub-{kind}-template.csv"'
-        csv.writer(response).writerows(rows)
-        return response
+        return csv_export.response(rows, filename=f"sellerhub-{kind}-template.csv")

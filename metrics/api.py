@@ -8,6 +8,7 @@ from rest_framework.response import Response
 
 from metrics.forms import WindowForm
 from metrics.selectors import metric_report
+from sellerhub.api_filters import MAX_ID
 from sellerhub.roles import perm
 
 
@@ -49,7 +50,8 @@ class MetricsViewSet(viewsets.ViewSet):
                                                                    "Default: today (the last 30 full days)."),
             OpenApiParameter("channel", OpenApiTypes.STR, enum=["tiktok", "woocommerce", "etsy", "square", "manual"],
                              description="Only this channel's accounts."),
-            OpenApiParameter("account", OpenApiTypes.INT, description="Only this channel account."),
+            OpenApiParameter("account", {"type": "integer", "minimum": 1, "maximum": MAX_ID},
+                             description="Only this channel account."),
         ],
         responses={200: MetricsReportSerializer},
     )

@@ -6,6 +6,7 @@ time zone (the zone the figures are judged in).
 
 from zoneinfo import ZoneInfo
 
+from django.core.exceptions import ObjectDoesNotExist
 from django.urls import NoReverseMatch, reverse
 
 from metrics.definitions import LATE_DISPATCH, ON_TIME_DELIVERY, SELLER_FAULT_CANCELLATION, VALID_TRACKING
@@ -54,6 +55,21 @@ def _order_columns(*extra):
     ]
 
 
+def package_handover(p):
+    """The package's proof of handover (its SCAN form or manifest, and a booked pickup), or "none"."""
+    try:
+        h = p.handover
+    except ObjectDoesNotExist:
+        return "none"
+    pickup = next((f"; pickup {x.confirmation}" for x in h.record.pickups.all() if x.status == "scheduled"), "")
+    return f"{h.record.get_kind_display()} {h.record.reference} ({h.record.day:%Y-%m-%d}){pickup}"
+
+
+def order_handover(o):
+    proofs = [package_handover(p) for p in o.packages.all()]
+    return "; ".join(x for x in proofs if x != "none") or "none"
+
+
 def _t(attr):
     return lambda o: local_time(getattr(o, attr), o.account)
 
@@ -82,6 +98,7 @@ ORDER_COLUMNS = {
         ("Dispatch due", _t("dispatch_due_at")),
         ("Tracking uploaded", _t("tracking_uploaded_at")),
         ("Paid", _t("paid_at")),
+        ("Proof of handover", order_handover),
     ),
     LATE_DELIVERY: _order_columns(
         ("Deliver by", _t("delivery_due_at")),
@@ -115,6 +132,7 @@ PACKAGE_COLUMNS = {
         ("Tracking number", lambda p: p.tracking_number),
         ("Tracking uploaded", _pt("tracking_uploaded_at")),
         ("Dispatch due", lambda p: local_time(p.order.dispatch_due_at, p.order.account)),
+        ("Proof of handover", package_handover),
     ],
 }
 

@@ -4,12 +4,11 @@ Every page reads through metrics/selectors/ and runs a fixed number of queries w
 number of orders (tests/metrics/test_pages.py counts them).
 """
 
-import csv
 from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.http import Http404, QueryDict, StreamingHttpResponse
+from django.http import Http404, QueryDict
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils import timezone
@@ -33,6 +32,7 @@ from metrics.selectors import (
     weekly_trend,
 )
 from metrics.tables import columns_for, table_rows
+from sellerhub import csv_export
 from sellerhub.access import RoleRequiredMixin
 from sellerhub.jobs import enqueue_job
 from sellerhub.models import JobRun
@@ -172,23 +172,11 @@ class AtRiskView(_WindowMixin, _ListMixin, TemplateView):
         )
 
 
-class Echo:
-    def write(self, value):
-        return value
-
-
 def csv_response(queryset, kind, is_package, filename):
+    """The at-risk list as CSV, through the one CSV writer (formula cells neutralised)."""
     columns = columns_for(kind, is_package)
-
-    def lines():
-        writer = csv.writer(Echo())
-        yield writer.writerow([header for header, _ in columns])
-        for obj in queryset.iterator(chunk_size=2000):
-            yield writer.writerow([getter(obj) for _header, getter in columns])
-
-    response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
+    rows = ([getter(obj) for _header, getter in columns] for obj in queryset.iterator(chunk_size=2000))
+    return csv_export.streaming_response([header for header, _ in columns], rows, filename=filename)
 
 
 class RefreshSnapshotsView(RoleRequiredMixin, View):

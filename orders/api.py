@@ -26,6 +26,7 @@ from orders.serializers import (
     ReturnNoteInSerializer,
     ReturnSerializer,
 )
+from sellerhub.api_filters import IdFilter
 from sellerhub.models import Channel
 from sellerhub.roles import perm
 
@@ -45,7 +46,7 @@ class OrderFilter(django_filters.FilterSet):
     status = django_filters.CharFilter(method="filter_status",
                                        help_text="A status, several separated by commas, or to_ship / shipped.")
     channel = django_filters.ChoiceFilter(field_name="account__channel", choices=Channel.choices)
-    account = django_filters.NumberFilter(field_name="account_id")
+    account = IdFilter(field_name="account_id")
     fulfilment = django_filters.ChoiceFilter(choices=Fulfilment.choices)
     attention = django_filters.CharFilter(method="filter_attention",
                                           help_text='"any" or a reason: unmatched_sku, short_stock, on_hold, '
@@ -226,7 +227,7 @@ class OrderViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
 
 class ReturnFilter(django_filters.FilterSet):
     status = django_filters.ChoiceFilter(choices=Return.Status.choices)
-    order = django_filters.NumberFilter(field_name="order_id")
+    order = IdFilter(field_name="order_id")
 
     class Meta:
         model = Return

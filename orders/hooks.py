@@ -7,6 +7,7 @@ channel's packages are not recorded and the upsert reports no package changes.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING
 
@@ -31,3 +32,26 @@ def record_channel_packages(*, order: Order, packages: Sequence[ChannelPackage])
     if _channel_packages_recorder is None or not packages:
         return []
     return _channel_packages_recorder(order=order, packages=packages)
+
+
+OrderConfirmed = Callable[..., None]
+
+_order_confirmed: list[OrderConfirmed] = []
+
+
+def register_order_confirmed(fn: OrderConfirmed) -> None:
+    """Register ``fn(*, order_id)``, called once an order's confirmation is committed (fulfilment's
+    shipping rules apply then). Registering the same function again changes nothing."""
+    if fn not in _order_confirmed:
+        _order_confirmed.append(fn)
+
+
+def order_confirmed(*, order_id: int) -> None:
+    """Tell every registered callback that the order was confirmed; nothing happens when none is.
+    A failing callback is logged and never undoes the committed confirmation."""
+    for fn in list(_order_confirmed):
+        try:
+            fn(order_id=order_id)
+        except Exception:
+            logging.getLogger("sellerhub.orders").exception("order-confirmed hook %r failed for order %s", fn,
+                                                            order_id)

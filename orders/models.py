@@ -62,6 +62,7 @@ class AttentionReason(models.TextChoices):
     SHORT_STOCK = "short_stock", "Short stock"
     ON_HOLD = "on_hold", "On hold"
     ADDRESS_PROBLEM = "address_problem", "Address problem"
+    SHORT_AFTER_COUNT = "short_after_count", "Short after count"
 
 
 class Order(models.Model):

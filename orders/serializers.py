@@ -4,6 +4,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from orders.models import Order, OrderEvent, OrderLine, OrderStatus, Return, ReturnLine
+from sellerhub.api_filters import MAX_ID, MAX_INT
 
 
 @extend_schema_field({"type": "string", "enum": OrderStatus.values,
@@ -113,7 +114,7 @@ class ManualAddressInSerializer(serializers.Serializer):
 
 
 class ManualOrderInSerializer(serializers.Serializer):
-    lines = ManualLineInSerializer(many=True, allow_empty=False)
+    lines = ManualLineInSerializer(many=True, allow_empty=False, min_length=1)
     buyer = ManualBuyerInSerializer(required=False)
     address = ManualAddressInSerializer(required=False)
     external_id = serializers.CharField(max_length=64, required=False, allow_blank=True,
@@ -138,9 +139,11 @@ class ShortLineSerializer(serializers.Serializer):
 class ConfirmConflictSerializer(serializers.Serializer):
     error = serializers.CharField()
     status = serializers.IntegerField()
-    reason = serializers.CharField()
-    short_lines = ShortLineSerializer(many=True)
-    unmatched_lines = serializers.ListField(child=serializers.DictField())
+    # Only with short stock or unmatched SKUs; a state refusal (cancelled order...) answers error + status.
+    reason = serializers.CharField(required=False)
+    short_lines = ShortLineSerializer(many=True, required=False)
+    unmatched_lines = serializers.ListField(child=serializers.DictField(), required=False)
+    order = serializers.IntegerField(required=False)
 
 
 # --- returns ----------------------------------------------------------------------------------
@@ -160,7 +163,7 @@ class ReturnLineSerializer(serializers.ModelSerializer):
 
 class ReturnSerializer(serializers.ModelSerializer):
     order_external_id = serializers.CharField(source="order.external_id", read_only=True)
-    restock_location = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    restock_location = serializers.SlugRelatedField(slug_field="code", read_only=True, allow_null=True)
     lines = ReturnLineSerializer(many=True, read_only=True)
 
     class Meta:
@@ -170,12 +173,12 @@ class ReturnSerializer(serializers.ModelSerializer):
 
 
 class ReturnLineInSerializer(serializers.Serializer):
-    line = serializers.IntegerField(help_text="The order line id.")
-    quantity = serializers.IntegerField(min_value=1)
+    line = serializers.IntegerField(min_value=1, max_value=MAX_ID, help_text="The order line id.")
+    quantity = serializers.IntegerField(min_value=1, max_value=MAX_INT)
 
 
 class ReturnInSerializer(serializers.Serializer):
-    order = serializers.IntegerField(help_text="The order id (shipped or later).")
+    order = serializers.IntegerField(min_value=1, max_value=MAX_ID, help_text="The order id (shipped or later).")
     reason = serializers.CharField(max_length=300)
     refund_amount = serializers.DecimalField(max_digits=12, decimal_places=2, min_value=0, required=False, default=0)
     lines = ReturnLineInSerializer(many=True, required=False,

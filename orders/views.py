@@ -318,6 +318,8 @@ class AttentionView(RoleRequiredMixin, TemplateView):
             address=[(o, AddressForm(initial={f: getattr(o, f) for f in services.EDITABLE_ADDRESS},
                                      prefix_id=f"o{o.pk}")) for o in by_reason[AttentionReason.ADDRESS_PROBLEM]],
             unmatched_orders=by_reason[AttentionReason.UNMATCHED_SKU], can_manage=can_manage,
+            short_after_count=sorted((o for o in orders if o.attention_reason == AttentionReason.SHORT_AFTER_COUNT),
+                                     key=lambda o: (o.created_at, o.pk), reverse=True),  # newest first
             sku_options=_sku_options() if can_manage and unmatched else [],
             full_path=self.request.get_full_path(),
         )

@@ -2,8 +2,11 @@
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.http import Http404
-from rest_framework import exceptions, permissions
+from rest_framework import exceptions, parsers, permissions
 from rest_framework.pagination import PageNumberPagination
+
+from sellerhub import json_body
+from sellerhub.api_filters import BoundedPageMixin
 
 
 class RolePermission(permissions.BasePermission):
@@ -27,7 +30,20 @@ class RolePermission(permissions.BasePermission):
         return user.has_perm(needed)
 
 
-class Pagination(PageNumberPagination):
+class JSONParser(parsers.JSONParser):
+    """DRF's JSON parser through the one JSON reader (``sellerhub.json_body``): a body that is not
+    UTF-8, not JSON, nested too deep (RecursionError) or carries absurd numbers is a 400 JSON
+    answer ("the body is not valid JSON ..."), never a 500; NUL characters are removed."""
+
+    def parse(self, stream, media_type=None, parser_context=None):
+        raw = stream.read() if stream is not None else b""
+        try:
+            return json_body.loads(raw)
+        except json_body.BadJson as exc:
+            raise exceptions.ParseError(str(exc)[:1].upper() + str(exc)[1:] + ".") from None
+
+
+class Pagination(BoundedPageMixin, PageNumberPagination):
     page_size = 50
     page_size_query_param = "page_size"
     max_page_size = 500

@@ -14,7 +14,10 @@ delivery's transaction), or None when it left the work to a job, which later cal
 An exception in a handler rolls its work back, marks the delivery failed and reaches the caller
 as ``HandlerFailed`` (the endpoint answers 500, so the sender delivers it again).
 ``replay`` processes deliveries again (the admin's "Process again"); ``purge`` applies the one
-retention rule (``WEBHOOK_RETENTION_DAYS``) to the finished deliveries.
+retention rule (``WEBHOOK_RETENTION_DAYS``) to the finished deliveries. The stored deliveries are
+also the dedupe keys of the replay windows, so a system check refuses a retention shorter than
+the longest window (``TIKTOK_WEBHOOK_MAX_AGE_HOURS``). NUL characters are removed from a payload
+before it is stored (PostgreSQL's jsonb refuses them).
 """
 
 from __future__ import annotations
@@ -25,10 +28,12 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from django.conf import settings
+from django.core import checks
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 
+from sellerhub import json_body, webhook_input
 from sellerhub.models import ChannelAccount, WebhookEvent
 
 log = logging.getLogger("sellerhub.inbox")
@@ -106,8 +111,11 @@ def receive(*, source: str, key: str, payload=None, topic: str = "", account: Ch
     handler = handler_for(source, topic)
     if handler is None and not ignore:
         ignore = f"{topic or 'delivery'}: not handled here"
-    event, created = _record(source=source, account=account, key=key, topic=topic,
-                             payload=payload if isinstance(payload, dict | list) else {}, ignore=ignore)
+    try:
+        payload = json_body.strip_nul(payload) if isinstance(payload, dict | list) else {}
+    except json_body.BadJson:  # the endpoints refuse these first; never store what can't be read back
+        payload = {}
+    event, created = _record(source=source, account=account, key=key, topic=topic, payload=payload, ignore=ignore)
     if not created:
         # Sent again after a failure: process it again (one claimant only).
         if handler is None or not WebhookEvent.objects.filter(pk=event.pk, status=Status.FAILED).update(
@@ -192,3 +200,17 @@ def purge(*, older_than_days: int | None = None, now: dt.datetime | None = None)
 def purge_job() -> dict:
     """Daily (config/cron.py): the retention rule."""
     return {"deleted": purge()}
+
+
+@checks.register()
+def check_retention_covers_replay_window(app_configs=None, **kwargs) -> list:
+    """The inbox keeps the dedupe keys: it must keep them at least as long as the replay window."""
+    window_hours = webhook_input.tiktok_max_age_hours()
+    if retention_days() * 24 < window_hours:
+        return [checks.Error(
+            f"WEBHOOK_RETENTION_DAYS ({retention_days()}) keeps deliveries for less than the "
+            f"{window_hours:g}-hour replay window (TIKTOK_WEBHOOK_MAX_AGE_HOURS): a replayed "
+            "notification would be taken as new.",
+            hint="Raise WEBHOOK_RETENTION_DAYS or lower TIKTOK_WEBHOOK_MAX_AGE_HOURS.",
+            id="sellerhub.E017")]
+    return []

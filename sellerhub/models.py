@@ -39,6 +39,7 @@ class JobRun(models.Model):
     error = models.TextField(blank=True)
     result = models.JSONField(default=dict, blank=True)
     rq_job_id = models.CharField(max_length=64, blank=True)
+    timeout = models.PositiveIntegerField(default=1800, help_text="Seconds the job may run before it is given up.")
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL)
     created_at = models.DateTimeField(auto_now_add=True)
     started_at = models.DateTimeField(null=True, blank=True)

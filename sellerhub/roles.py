@@ -1,7 +1,11 @@
-"""Roles (Django groups) and the capabilities (permissions) each one has.
+"""Roles (Django groups) and the capabilities (permissions) each one has: least privilege, the
+README's role table.
 
-The groups and capability permissions are created by migration `sellerhub.0002_roles`; Ops also
-gets the model permissions the Django admin needs (see `sync_ops_model_permissions`).
+The groups and capability permissions are created by migrations `sellerhub.0002_roles` and
+`0008_access`; Ops also gets the model permissions the Django admin needs (see
+`sync_ops_model_permissions`), never those of users, groups, tokens or lockouts
+(`sellerhub.admin_site`), and reads channel accounts without changing their endpoint
+(`channels.admin`).
 """
 
 from django.apps import apps
@@ -21,10 +25,15 @@ CAPABILITIES = {
     "view_channels": ("Can see channel accounts and sync state", (OWNER, OPS)),
     "manage_channels": ("Can connect channels and change settings", (OWNER,)),
     "use_ops_tools": ("Can use the Django admin and the job dashboard", (OPS,)),
+    "manage_shipping_rules": ("Can set the shipping rules", (OWNER,)),
+    "manage_access": ("Can list and revoke API tokens, unlock logins and grant Ops the staff right", (OWNER,)),
+    # Off for every role: the Owner grants it to Ops on the Access page (sellerhub.access_pages).
+    "manage_staff": ("Can change users and groups in the Django admin", ()),
 }
 
-# Apps whose models ops may edit in the Django admin.
-OPS_ADMIN_APPS = ("sellerhub", "inventory", "orders", "fulfilment", "channels", "metrics", "authtoken")
+# Apps whose models ops may edit in the Django admin. Never auth (users, groups: `manage_staff`),
+# API tokens or login lockouts (sellerhub.admin_site decides those, in one place).
+OPS_ADMIN_APPS = ("sellerhub", "inventory", "orders", "fulfilment", "channels", "metrics")
 
 
 def perm(codename):

@@ -82,13 +82,13 @@ def warehouse_client(client, warehouse_user):
 @pytest.fixture
 def api_client_for():
     """An API client authenticated with a token for the given user."""
-    from rest_framework.authtoken.models import Token
+    from knox.models import AuthToken
     from rest_framework.test import APIClient
 
     def make(user):
         api = APIClient()
-        token, _ = Token.objects.get_or_create(user=user)
-        api.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+        _instance, key = AuthToken.objects.create(user=user)
+        api.credentials(HTTP_AUTHORIZATION=f"Token {key}")
         return api
 
     return make

@@ -19,6 +19,8 @@ from django.utils import timezone
 
 from fulfilment import services
 from fulfilment.models import BoxPreset, CarrierMapping, Package, PickList
+from fulfilment.printers import services as printer_services
+from fulfilment.printers.models import Printer
 from integrations.labels import Scan, TrackerUpdate
 from inventory.models import SKU
 from orders import services as order_services
@@ -55,6 +57,14 @@ def _boxes():
         BoxPreset.objects.get_or_create(name=name, defaults={
             "length_mm": length, "width_mm": width, "height_mm": height, "tare_grams": tare, "barcode": barcode,
             "position": position})
+
+
+def _printers():
+    """A "Browser" label printer (today's print dialog) and a packing station using it: Enter at the
+    station ships with the label opened in a new tab. A Zebra on 127.0.0.1:9100 would only fail."""
+    if not Printer.objects.exists():
+        browser = printer_services.save_printer(name="Browser", kind="browser")
+        printer_services.save_station(name="Bench 1", label_printer=browser, document_printer=browser)
 
 
 def _carriers():
@@ -112,6 +122,7 @@ def load(*, users):
     warehouse = users.get("warehouse")
     _boxes()
     _carriers()
+    _printers()
     if PickList.objects.exists() or Package.objects.exclude(label_source="").exists():
         return  # loaded before
     now = timezone.now().replace(second=0, microsecond=0)

@@ -2,8 +2,12 @@
 recent sales, and a few SKUs below their reorder point. Safe to run again (get_or_create; stock is
 only received for SKUs that have no ledger yet)."""
 
+import datetime as dt
+
+from django.utils import timezone
+
 from inventory import services
-from inventory.models import SKU, Location, Product, StockMovement
+from inventory.models import SKU, Location, Product, StockLevel, StockMovement
 from inventory.validators import gtin_check_digit
 
 BINS = [("A-01", "Aisle A, bay 1"), ("A-02", "Aisle A, bay 2"), ("A-03", "Aisle A, bay 3"),
@@ -60,6 +64,15 @@ CATALOGUE = [
 ]
 
 
+# Cycle counts (/inventory/count/today/): A-01 and A-02 were last counted 45 days ago (due), B-01 this
+# morning (not due), the other bins never. The shelf of A-03 really holds SHORT_SHELF's 1 TEE-SND-M
+# while the demo's Square order reserves 2: count A-03 (scan A-03, then TEE-SND-M once, F2) and that
+# order goes back to Needs attention, "short after count".
+LAST_COUNTED_DAYS_AGO = {"A-01": 45, "A-02": 45}
+COUNTED_TODAY = "B-01"
+SHORT_SHELF = ("A-03", "TEE-SND-M", 1)
+
+
 def barcode_for(index):
     body = f"8500{1234:04d}{index:03d}"  # UPC-A: 11 digits and the check digit
     return body + str(gtin_check_digit(body))
@@ -104,3 +117,15 @@ def load(*, users):
                 services.reserve(reference=reference, requests=[services.StockRequest("1", sku.pk, sold)],
                                  user=owner)
                 services.consume(reference=reference, user=owner)
+    _count_history(owner, bins)
+
+
+def _count_history(owner, bins):
+    """When the demo's bins were last counted (once: levels already counted are left alone)."""
+    for code, days in LAST_COUNTED_DAYS_AGO.items():
+        StockLevel.objects.filter(location__code=code, last_counted_at__isnull=True).update(
+            last_counted_at=timezone.now() - dt.timedelta(days=days))
+    levels = StockLevel.objects.filter(location__code=COUNTED_TODAY, last_counted_at__isnull=True)
+    counts = [(level.sku_id, level.on_hand) for level in levels]
+    if counts:  # counted this morning, every figure right
+        services.record_count(location=bins[COUNTED_TODAY], counts=counts, user=owner, note="demo cycle count")

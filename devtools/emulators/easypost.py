@@ -1,5 +1,6 @@
 """EasyPost API v2 basics (docs/domain/labels.md): addresses, shipments with rates, buying a rate, label
-format conversion, refunds, trackers and webhooks.
+format conversion, refunds, trackers and webhooks; scan forms and pickups in
+``easypost_handover.py``.
 
 Mounted at ``/easypost``; point the official client at ``{base}/easypost/v2``
 (``EasyPostClient(key, api_base=...)``). The key is accepted as Basic username (empty
@@ -19,6 +20,7 @@ from integrations.channels import signing
 
 from . import documents, tracking
 from .base import Service
+from .easypost_handover import HandoverMixin
 from .routing import ApiError, Request, Response
 from .util import rfc3339
 
@@ -58,7 +60,7 @@ TEST_CODES = {
 ADDRESS_FIELDS = ("name", "company", "street1", "street2", "city", "state", "zip", "country", "phone", "email")
 
 
-class EasyPostService(Service):
+class EasyPostService(HandoverMixin, Service):
     name = "easypost"
     prefix = "/easypost"
 
@@ -158,6 +160,7 @@ class EasyPostService(Service):
         r("PUT", "/v2/webhooks/{object_id}", self.update_webhook)
         r("DELETE", "/v2/webhooks/{object_id}", self.delete_webhook)
         r("GET", "/files/postage_label/{filename}", self.download_label, auth=False, faultable=False)
+        self.register_handover_routes()
 
     # --- addresses and parcels -------------------------------------------------------------
     def _address(self, req: Request, data: Any, field: str) -> dict[str, Any]:

@@ -113,6 +113,14 @@ def fail_batch(*, batch: PrintBatch, message: str, problems: list[str] | None = 
                                                   problems=(problems or [])[:500], finished_at=timezone.now())
 
 
+def fail_batches_of_run(run) -> int:
+    """The batch whose job died (a killed worker, found by the kernel's job sweep) is failed with
+    the job's message, so it can be printed again (registered in fulfilment/apps.py)."""
+    return PrintBatch.objects.filter(run_id=run.pk, status__in=(PrintBatch.Status.QUEUED, PrintBatch.Status.RUNNING)
+                                     ).update(status=PrintBatch.Status.FAILED, message=(run.message or "Failed")[:500],
+                                              finished_at=timezone.now())
+
+
 
 def ensure_batch_label(*, batch: PrintBatch, package: Package, providers: dict) -> Package:
     """The package with a label, made as the batch's label policy says (each once: a package with

@@ -20,6 +20,7 @@ from fulfilment.models import Package
 from fulfilment.services.common import P, copy_package, label_name, timeline
 from fulfilment.services.errors import FulfilmentError
 from fulfilment.services.locks import lock_package
+from fulfilment.shipping_rules import services as shipping_rules
 from fulfilment.tiktok import shipping as tiktok_shipping
 from integrations.carriers import registry as carriers
 from integrations.carriers.aliases import carrier_code
@@ -162,6 +163,7 @@ def buy_label(*, package: Package, rate_id: str, user=None, provider: LabelProvi
     rate_id = (rate_id or "").strip()
     if not rate_id:
         raise FulfilmentError("Choose a rate.", field="rate_id")
+    shipping_rules.before_own_label(package=package, rate_id=rate_id, user=user)  # a rule may forbid it
     claimed = _claim_purchase(package, rate_id)
     if claimed is None:
         return Package.objects.get(pk=package.pk)
@@ -322,6 +324,7 @@ def make_own_label(*, package: Package, courier: str, service: str = "", trackin
         valid = True
     if number and not re.fullmatch(r"[A-Z0-9]{4,40}", number):
         raise FulfilmentError("A tracking number has 4 to 40 letters and digits.", field="tracking_number")
+    shipping_rules.before_own_label(package=package, carrier=code or courier, user=user)  # a rule may forbid it
     with transaction.atomic():
         locked = lock_package(package)
         _ready_for_label(locked, need_weight=False)

@@ -20,6 +20,7 @@ from fulfilment.tiktok import jobs as tiktok_jobs
 from fulfilment.tiktok.models import CollectionRequest, Handover, PlatformPackage
 from integrations.tiktok import shipping as api
 from sellerhub.access import RoleRequiredMixin
+from sellerhub.downloads import content_disposition
 from sellerhub.models import JobRun
 from sellerhub.roles import perm
 
@@ -180,7 +181,7 @@ class ManifestView(RoleRequiredMixin, View):
             messages.error(request, str(exc))
             return HttpResponseRedirect(reverse("fulfilment:collection_detail", args=[pk]))
         response = HttpResponse(pdf, content_type="application/pdf")
-        response["Content-Disposition"] = f'inline; filename="{collection.reference}-manifest.pdf"'
+        response["Content-Disposition"] = content_disposition(f"{collection.reference}-manifest.pdf", attachment=False)
         return response
 
 

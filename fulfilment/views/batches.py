@@ -15,6 +15,7 @@ from fulfilment.forms import BatchForm
 from fulfilment.models import PrintBatch
 from fulfilment.views.common import WORK, form_errors
 from sellerhub.access import RoleRequiredMixin
+from sellerhub.downloads import content_disposition
 
 
 class BatchListView(RoleRequiredMixin, TemplateView):
@@ -79,8 +80,8 @@ class BatchFileView(RoleRequiredMixin, View):
         ext = "zpl" if batch.fmt == "zpl" else "pdf"
         content_type = "application/zpl" if ext == "zpl" else "application/pdf"
         response = FileResponse(batch.file.open("rb"), content_type=content_type)
-        how = "attachment" if ext == "zpl" or request.GET.get("download") == "1" else "inline"
-        response["Content-Disposition"] = f'{how}; filename="labels-batch-{batch.pk}.{ext}"'
+        attachment = ext == "zpl" or request.GET.get("download") == "1"
+        response["Content-Disposition"] = content_disposition(f"labels-batch-{batch.pk}.{ext}", attachment=attachment)
         response["Cache-Control"] = "private, no-store"
         return response
 

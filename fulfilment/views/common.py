@@ -9,6 +9,7 @@ from django.http import HttpResponse
 from django.utils.http import url_has_allowed_host_and_scheme
 
 from fulfilment.forms import PAPER
+from sellerhub.downloads import content_disposition
 from sellerhub.roles import perm
 
 VIEW = perm("view_operations")
@@ -35,8 +36,8 @@ def next_url(request, default):
 
 def pdf_response(content: bytes, filename: str, *, download: bool = False, content_type: str = "application/pdf"):
     response = HttpResponse(content, content_type=content_type)
-    how = "attachment" if download or content_type != "application/pdf" else "inline"
-    response["Content-Disposition"] = f'{how}; filename="{filename}"'
+    attachment = download or content_type != "application/pdf"
+    response["Content-Disposition"] = content_disposition(filename, attachment=attachment)
     response["Cache-Control"] = "private, no-store"
     return response
 

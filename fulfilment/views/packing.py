@@ -1,9 +1,11 @@
 """The packing station: scan an order (its slip or tote) to open its station, then each item; the
 page itself writes nothing (the first scan opens the packing session), then verifying by hand,
-starting over and closing the box; the order's packing slip."""
+starting over and closing the box, or (at a station with a label printer) closing it and shipping it
+with one Enter (``scan_to_ship``); the order's packing slip."""
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib import messages
 from django.http import Http404, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
@@ -15,6 +17,9 @@ import documents as docs
 from fulfilment import printing, selectors, services
 from fulfilment.forms import OverrideForm, PackForm, ScanForm
 from fulfilment.models import PackScan
+from fulfilment.printers import selectors as printer_selectors
+from fulfilment.printers import stations
+from fulfilment.services import scan_to_ship
 from fulfilment.views.common import VIEW, WORK, form_errors, is_htmx, paper_size, pdf_response
 from inventory.selectors import find_sku
 from orders.models import Order
@@ -39,7 +44,12 @@ class PackStationView(RoleRequiredMixin, TemplateView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         waiting = selectors.orders_to_pack()
-        context.update(title="Packing station", form=ScanForm(), waiting=waiting)
+        station = stations.current(self.request)
+        context.update(title="Packing station", form=ScanForm(), waiting=waiting, station=station,
+                       jobs=printer_selectors.recent_jobs(station=station, limit=5) if station else [])
+        shipped = self.request.GET.get("shipped", "")
+        if shipped.isdigit():  # the label just bought at a browser-printing station: open it to print
+            context["print_label"] = reverse("fulfilment:package_label", args=[int(shipped), "pdf"])
         return context
 
 
@@ -49,11 +59,16 @@ def _pack_context(request, order, session, *, result=None, pack_form=None, overr
     boxes = selectors.boxes()
     default_box = boxes[0] if boxes else None
     estimate = selectors.estimated_weight([(pl.line, pl.to_pack) for pl in state.active_lines], default_box)
+    initial = {"box": _chosen_box(request, boxes, default_box), "unit": "g"}
+    if settings.PACK_WEIGHT_FROM_ESTIMATE and estimate:
+        initial["weight"] = estimate
+    station = stations.current(request)
     return {
         "title": f"Pack order {order.external_id}", "order": order, "session": session, "state": state,
         "scans": selectors.recent_scans(session) if session is not None else [], "result": result,
         "scan_form": ScanForm(auto_id="scan_%s"),
-        "pack_form": pack_form or PackForm(initial={"box": _chosen_box(request, boxes, default_box), "unit": "g"}),
+        "pack_form": pack_form or PackForm(initial=initial), "station": station,
+        "ships": station is not None and station.label_printer_id is not None,
         "override_form": override_form or OverrideForm(), "boxes": boxes, "estimate": estimate,
         "packages": selectors.order_packages(order),
     }
@@ -138,6 +153,7 @@ class PackScanView(RoleRequiredMixin, View):
         response["X-Select-Box"] = str(box.pk)
         response["X-Pack-Complete"] = "1" if state.complete else "0"
         response["X-Pack-Verified"] = str(state.verified)
+        response["X-Pack-To-Pack"] = str(state.to_pack)
         return response
 
     def _answer(self, request, order, session, *, result=None, error=""):
@@ -159,6 +175,7 @@ class PackScanView(RoleRequiredMixin, View):
         response["X-Scan-Outcome"] = str(result.outcome)
         response["X-Pack-Complete"] = "1" if result.state.complete else "0"
         response["X-Pack-Verified"] = str(result.state.verified)
+        response["X-Pack-To-Pack"] = str(result.state.to_pack)
         return response
 
 
@@ -212,6 +229,9 @@ class PackFinishView(RoleRequiredMixin, View):
             return render(request, "fulfilment/pack.html", _pack_context(request, order, session, pack_form=form),
                           status=400)
         data = form.cleaned_data
+        station = stations.current(request)
+        if request.POST.get("action") == "ship" and station is not None and station.label_printer_id:
+            return self._ship(request, order, session, form, station)
         try:
             package = services.finish_packing(session=session, weight_grams=form.grams, box=data.get("box"),
                                               length_mm=data.get("length_mm"), width_mm=data.get("width_mm"),
@@ -223,6 +243,28 @@ class PackFinishView(RoleRequiredMixin, View):
                           status=400)
         messages.success(request, f"Order {order.external_id}: package {package.pk} packed. Now its label.")
         return HttpResponseRedirect(reverse("fulfilment:package", args=[package.pk]))
+
+    def _ship(self, request, order, session, form, station):
+        """Scan-to-ship: pack, buy the rule's label, print it and ship; a label that can't be bought
+        leaves the package packed and its page says why (red)."""
+        data = form.cleaned_data
+        try:
+            result = scan_to_ship.scan_to_ship(
+                session=session, weight_grams=form.grams, box=data.get("box"), length_mm=data.get("length_mm"),
+                width_mm=data.get("width_mm"), height_mm=data.get("height_mm"), partial=data.get("partial", False),
+                station=station, user=request.user)
+        except services.FulfilmentError as exc:
+            messages.error(request, str(exc))
+            return render(request, "fulfilment/pack.html", _pack_context(request, order, session, pack_form=form),
+                          status=400)
+        if not result.shipped:
+            messages.error(request, result.message)
+            return HttpResponseRedirect(reverse("fulfilment:package", args=[result.package.pk]))
+        messages.success(request, result.message)
+        target = reverse("fulfilment:pack")
+        if result.print_job is None:  # the browser prints: the next page opens the label
+            target += f"?shipped={result.package.pk}"
+        return HttpResponseRedirect(target)
 
 
 class OrderSlipView(RoleRequiredMixin, View):

@@ -1,5 +1,7 @@
-"""The station's setup: box presets, each account's carriers mapped to its channel's provider
-ids, and the label provider (its status and tracking webhook)."""
+"""The station's setup: this browser as a packing station (its name and its label and document
+printers, remembered by a signed cookie, with its recent print jobs), box presets, each account's
+carriers mapped to its channel's provider ids, and the label provider (its status and tracking
+webhook)."""
 
 from __future__ import annotations
 
@@ -12,12 +14,60 @@ from django.views.generic import TemplateView
 from fulfilment import selectors, services
 from fulfilment.forms import BoxForm, CarrierMappingForm, WebhookForm
 from fulfilment.models import BoxPreset
+from fulfilment.printers import selectors as printer_selectors
+from fulfilment.printers import services as printer_services
+from fulfilment.printers import stations
+from fulfilment.printers.forms import StationForm
 from fulfilment.views.common import WORK, form_errors, require
 from integrations.carriers import registry as carriers
 from integrations.labels import NotConfigured, ProviderError, get_provider, provider_status
 from sellerhub.access import RoleRequiredMixin
 from sellerhub.models import ChannelAccount
 from sellerhub.roles import perm
+
+
+class StationView(RoleRequiredMixin, TemplateView):
+    """This browser's packing station: name it, choose its printers (or take an existing one)."""
+
+    template_name = "fulfilment/station.html"
+    permission_required = WORK
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        station = stations.current(self.request)
+        initial = ({"name": station.name, "label_printer": station.label_printer_id,
+                    "document_printer": station.document_printer_id} if station else None)
+        context.update(title="Packing station setup", station=station, stations=printer_selectors.stations(),
+                       form=kwargs.get("form") or StationForm(initial=initial),
+                       jobs=printer_selectors.recent_jobs(station=station) if station else [])
+        return context
+
+    def post(self, request):
+        action = request.POST.get("action", "save")
+        if action == "forget":
+            messages.success(request, "This browser is no longer a packing station.")
+            return stations.forget(HttpResponseRedirect(reverse("fulfilment:station")))
+        if action == "use":
+            chosen = printer_selectors.station(request.POST.get("station") or 0)
+            if chosen is None:
+                messages.error(request, "No such station.")
+                return HttpResponseRedirect(reverse("fulfilment:station"))
+            messages.success(request, f"This browser is now station {chosen.name}.")
+            return stations.remember(HttpResponseRedirect(reverse("fulfilment:pack")), chosen)
+        form = StationForm(request.POST)
+        if not form.is_valid():
+            return self.render_to_response(self.get_context_data(form=form), status=400)
+        data = form.cleaned_data
+        try:
+            saved = printer_services.save_station(station=stations.current(request), name=data["name"],
+                                                  label_printer=data.get("label_printer"),
+                                                  document_printer=data.get("document_printer"), user=request.user)
+        except services.FulfilmentError as exc:
+            form.add_error(exc.field if exc.field in form.fields else None, str(exc))
+            return self.render_to_response(self.get_context_data(form=form), status=400)
+        messages.success(request, f"Station {saved.name} saved" + (
+            f": labels print on {saved.label_printer.name}." if saved.label_printer else "."))
+        return stations.remember(HttpResponseRedirect(reverse("fulfilment:pack")), saved)
 
 
 class BoxListView(RoleRequiredMixin, TemplateView):

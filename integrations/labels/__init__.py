@@ -19,20 +19,24 @@ from integrations.labels.base import (
     LabelProvider,
     NotConfigured,
     Parcel,
+    Pickup,
+    PickupRate,
+    PickupRequest,
     ProviderError,
     ProviderEventData,
     Quote,
     Rate,
     Scan,
+    ScanForm,
     ShipmentRequest,
     TrackerUpdate,
 )
 from integrations.labels.easypost import EasyPostProvider
 
 __all__ = [
-    "BoughtLabel", "LabelAlreadyBought", "LabelProvider", "NotConfigured", "Parcel", "ProviderError",
-    "ProviderEventData", "Quote", "Rate", "Scan", "ShipmentRequest", "TrackerUpdate", "get_provider",
-    "provider_status",
+    "BoughtLabel", "LabelAlreadyBought", "LabelProvider", "NotConfigured", "Parcel", "Pickup", "PickupRate",
+    "PickupRequest", "ProviderError", "ProviderEventData", "Quote", "Rate", "Scan", "ScanForm", "ShipmentRequest",
+    "TrackerUpdate", "get_provider", "provider_status",
 ]
 
 DEMO_WEBHOOK_SECRET = "sellerhub-demo-easypost-webhook-secret"

@@ -3,7 +3,8 @@ today; Shippo, ShipEngine or a self-hosted Karrio could be added behind the same
 
 A provider quotes rates for a shipment (ship-from, ship-to, parcel), buys one of them and hands
 back the carrier's label file with its tracking number, follows tracking numbers (trackers) and
-verifies its own webhooks. Everything is said in the dataclasses below: nothing of a provider's
+verifies its own webhooks; it may also make end-of-day scan forms and book pickups (proof of
+handover). Everything is said in the dataclasses below: nothing of a provider's
 own objects leaks out of its module, and no provider touches the database.
 """
 
@@ -146,6 +147,56 @@ class ProviderEventData:
     raw: dict = field(default_factory=dict)
 
 
+@dataclass(frozen=True)
+class ScanForm:
+    """A carrier's end-of-day form (USPS SCAN form): one barcode the carrier scans to accept every
+    listed package (docs/domain/labels.md#proof-of-handover). ``content`` is the form's file."""
+
+    id: str
+    status: str
+    tracking_codes: tuple[str, ...]
+    form_url: str = ""
+    form_file_type: str = ""
+    batch_id: str = ""
+    message: str = ""
+    created_at: dt.datetime | None = None
+    content: bytes = b""
+
+
+@dataclass(frozen=True)
+class PickupRequest:
+    """Ask the carrier to collect: where, which shipments (one shipment, or the batch of a scan
+    form), and the window."""
+
+    address: Address
+    min_datetime: dt.datetime
+    max_datetime: dt.datetime
+    shipment_id: str = ""
+    batch_id: str = ""
+    instructions: str = ""
+    reference: str = ""
+    is_account_address: bool = False
+
+
+@dataclass(frozen=True)
+class PickupRate:
+    id: str
+    carrier: str
+    service: str
+    amount: Decimal
+    currency: str = "USD"
+
+
+@dataclass(frozen=True)
+class Pickup:
+    id: str
+    status: str  # unknown (quoted), scheduled, canceled
+    confirmation: str = ""
+    rates: tuple[PickupRate, ...] = ()
+    min_datetime: dt.datetime | None = None
+    max_datetime: dt.datetime | None = None
+
+
 class LabelProvider(abc.ABC):
     """The interface. Subclasses implement every method; each call is one HTTP exchange (or a
     few), never inside a database transaction."""
@@ -196,3 +247,20 @@ class LabelProvider(abc.ABC):
     @abc.abstractmethod
     def register_webhook(self, url: str) -> str:
         """Make the provider send its events to ``url`` (signed); returns the webhook id."""
+
+    # --- proof of handover (not abstract: a provider without them says so) ----------------------
+    def create_scan_form(self, shipment_ids: list[str]) -> ScanForm:
+        """One end-of-day form for bought shipments of one origin and carrier, with its file."""
+        raise ProviderError(f"{self.display_name or self.name} makes no SCAN forms.")
+
+    def create_pickup(self, request: PickupRequest) -> Pickup:
+        """Quote a carrier pickup (its rates); ``buy_pickup`` schedules it."""
+        raise ProviderError(f"{self.display_name or self.name} books no pickups.")
+
+    def buy_pickup(self, pickup_id: str, *, carrier: str, service: str) -> Pickup:
+        """Schedule a quoted pickup with one of its rates; the answer carries the confirmation."""
+        raise ProviderError(f"{self.display_name or self.name} books no pickups.")
+
+    def cancel_pickup(self, pickup_id: str) -> Pickup:
+        """Cancel a scheduled pickup."""
+        raise ProviderError(f"{self.display_name or self.name} books no pickups.")

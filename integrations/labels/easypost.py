@@ -2,7 +2,8 @@
 
 Karrio-style: ``shipment_params``, ``quote_from``, ``bought_from``, ``tracker_from`` and
 ``event_from`` are pure mappings between our dataclasses and EasyPost's JSON (docs/domain/labels.md);
-``EasyPostProvider`` makes the calls (the client, plus one plain GET for the label file).
+``EasyPostProvider`` makes the calls (the client, plus one plain GET for the label file). Scan
+forms and pickups (proof of handover) are mapped in ``easypost_handover.py``.
 
 Configuration (settings, from the environment): ``EASYPOST_API_KEY``, ``EASYPOST_BASE_URL``
 (default ``https://api.easypost.com/v2``; the demo and the tests point it at the loopback
@@ -32,14 +33,18 @@ from integrations.labels.base import (
     LabelAlreadyBought,
     LabelProvider,
     NotConfigured,
+    Pickup,
+    PickupRequest,
     ProviderError,
     ProviderEventData,
     Quote,
     Rate,
     Scan,
+    ScanForm,
     ShipmentRequest,
     TrackerUpdate,
 )
+from integrations.labels.easypost_handover import pickup_from, pickup_params, scan_form_from, scan_form_params
 from sellerhub.addresses import Address
 
 log = logging.getLogger("sellerhub.labels")
@@ -236,6 +241,16 @@ class EasyPostProvider(LabelProvider):
     def rates(self, shipment_id: str) -> Quote:
         return quote_from(self._call("read the shipment", self.client.shipment.retrieve, shipment_id))
 
+    def _fetch(self, url: str, what: str) -> bytes:
+        try:
+            response = requests.get(url, timeout=self.timeout)
+        except requests.RequestException as exc:
+            raise ProviderError(f"The {what} could not be downloaded: {exc}", retryable=True) from exc
+        if response.status_code != 200:
+            raise ProviderError(f"The {what} could not be downloaded (HTTP {response.status_code}).",
+                                retryable=response.status_code >= 500 or response.status_code == 404)
+        return response.content
+
     def _download(self, shipment: Mapping[str, Any], fmt: str) -> bytes:
         url = label_url(shipment, fmt)
         if not url:
@@ -245,14 +260,7 @@ class EasyPostProvider(LabelProvider):
         if not url or urlsplit(url).scheme not in ("http", "https"):
             raise ProviderError(f"EasyPost gave no {fmt.upper()} label file for shipment {shipment.get('id')}.",
                                 retryable=True)
-        try:
-            response = requests.get(url, timeout=self.timeout)
-        except requests.RequestException as exc:
-            raise ProviderError(f"The label file could not be downloaded: {exc}", retryable=True) from exc
-        if response.status_code != 200:
-            raise ProviderError(f"The label file could not be downloaded (HTTP {response.status_code}).",
-                                retryable=response.status_code >= 500 or response.status_code == 404)
-        content = response.content
+        content = self._fetch(url, "label file")
         if fmt == "pdf" and b"%PDF-" not in content[:1024]:
             raise ProviderError("The label file EasyPost gave is not a PDF.", retryable=True)
         if fmt == "zpl" and b"^XA" not in content.upper():
@@ -298,6 +306,27 @@ class EasyPostProvider(LabelProvider):
 
     def tracker(self, tracker_id: str) -> TrackerUpdate:
         return tracker_from(self._call("read the tracker", self.client.tracker.retrieve, tracker_id))
+
+    # --- proof of handover ----------------------------------------------------------------------
+    def create_scan_form(self, shipment_ids: list[str]) -> ScanForm:
+        form = self._call("make the SCAN form", self.client.scan_form.create, **scan_form_params(shipment_ids))
+        url = str(form.get("form_url") or "")
+        if not url or urlsplit(url).scheme not in ("http", "https"):
+            raise ProviderError(f"EasyPost gave no file for SCAN form {form.get('id')}.", retryable=True)
+        content = self._fetch(url, "SCAN form")
+        if b"%PDF-" not in content[:1024]:
+            raise ProviderError("The SCAN form EasyPost gave is not a PDF.", retryable=True)
+        return scan_form_from(form, content)
+
+    def create_pickup(self, request: PickupRequest) -> Pickup:
+        return pickup_from(self._call("quote the pickup", self.client.pickup.create, **pickup_params(request)))
+
+    def buy_pickup(self, pickup_id: str, *, carrier: str, service: str) -> Pickup:
+        return pickup_from(self._call("book the pickup", self.client.pickup.buy, pickup_id, carrier=carrier,
+                                      service=service))
+
+    def cancel_pickup(self, pickup_id: str) -> Pickup:
+        return pickup_from(self._call("cancel the pickup", self.client.pickup.cancel, pickup_id))
 
     # --- webhooks ------------------------------------------------------------------------------
     def verify_webhook(self, headers: Mapping[str, str], body: bytes) -> bool:

@@ -62,8 +62,8 @@ class FbtStockViewSet(viewsets.ReadOnlyModelViewSet):
 
 
 class AlertSerializer(serializers.ModelSerializer):
-    sku = serializers.CharField(source="sku.seller_sku", default=None)
-    location = serializers.CharField(source="location.code", default=None)
+    sku = serializers.CharField(source="sku.seller_sku", default=None, allow_null=True)
+    location = serializers.CharField(source="location.code", default=None, allow_null=True)
 
     class Meta:
         model = ReplenishmentAlert

@@ -22,6 +22,7 @@ from inventory.fbt import forms as fbt_forms
 from inventory.fbt import jobs, labels, selectors, services
 from inventory.fbt.models import InboundCarton, InboundShipment, ReplenishmentAlert
 from sellerhub.access import RoleRequiredMixin
+from sellerhub.downloads import content_disposition
 from sellerhub.jobs import enqueue_job
 from sellerhub.models import JobRun
 from sellerhub.roles import perm
@@ -280,7 +281,8 @@ class CartonLabelsView(RoleRequiredMixin, View):
             return redirect(_detail_url(shipment))
         response = HttpResponse(pdf, content_type="application/pdf")
         suffix = f"-C{cartons[0].number:02d}" if cartons else ""
-        response["Content-Disposition"] = f'inline; filename="{shipment.reference}{suffix}-carton-labels.pdf"'
+        response["Content-Disposition"] = content_disposition(f"{shipment.reference}{suffix}-carton-labels.pdf",
+                                                              attachment=False)
         return response
 
 

@@ -5,7 +5,10 @@ Register this address for the event types PACKAGE_UPDATE (4), INBOUND_FBT_ORDER_
 event type; the order notifications go to channel sync's ``/webhooks/tiktok/<account id>``).
 
 Public: the signature is the authentication (``Authorization`` = hex HMAC-SHA256(app secret,
-app key + raw body), docs/domain/tiktok-shop.md#webhooks). A bad signature gets 401 and changes nothing. A good
+app key + raw body), docs/domain/tiktok-shop.md#webhooks). A bad signature gets 401 and changes nothing;
+a body over ``WEBHOOK_MAX_BODY_BYTES`` gets 413 JSON; a good signature over a body that is not a
+JSON object, or a signed ``timestamp`` older than ``TIKTOK_WEBHOOK_MAX_AGE_HOURS`` (the replay
+window), gets 400 JSON with the reason, and nothing is stored. A good
 notification goes to the kernel's webhook inbox (source ``NOTIFICATION_SOURCE``, key = TikTok's
 notification id, topic = its type), stored once per shop and notification id: a repeat answers
 200 "duplicate" and does nothing more. ``dispatch``, the inbox handler of the four types,
@@ -15,7 +18,6 @@ job, so TikTok gets its answer well within 3 seconds.
 
 from __future__ import annotations
 
-import json
 import logging
 
 from django.http import JsonResponse
@@ -25,7 +27,7 @@ from integrations.channels import signing
 from integrations.tiktok import fbt as tiktok
 from inventory.fbt import jobs, services
 from inventory.fbt.models import NOTIFICATION_SOURCE
-from sellerhub import inbox
+from sellerhub import inbox, webhook_input
 from sellerhub.models import Channel, ChannelAccount, WebhookEvent
 
 log = logging.getLogger("sellerhub.fbt")
@@ -50,19 +52,21 @@ def register_handlers() -> None:
         inbox.register(NOTIFICATION_SOURCE, dispatch, topic=str(kind))
 
 
-def _verify(account, request) -> dict | None:
+def _verify(account, request, body: bytes) -> dict | None:
+    """The signed notification, None for a bad signature; ``webhook_input.Refused`` (400) for a
+    good signature over a bad body or outside the replay window."""
     creds = account.credentials or {}
     if not creds.get("app_key") or not creds.get("app_secret"):
         return None
     if not signing.verify_tiktok_webhook(app_key=creds["app_key"], app_secret=creds["app_secret"],
-                                         body=request.body, authorization=request.headers.get("Authorization")):
+                                         body=body, authorization=request.headers.get("Authorization")):
         return None
-    try:
-        payload = json.loads(request.body)
-    except ValueError:
-        return None
-    if not isinstance(payload, dict) or not payload.get("tts_notification_id"):
-        return None
+    payload = webhook_input.parse(body)
+    if not payload.get("tts_notification_id"):
+        raise webhook_input.Refused(400, "The notification was refused: it has no tts_notification_id.")
+    stale = webhook_input.too_old(payload.get("timestamp"), webhook_input.tiktok_max_age_hours())
+    if stale:
+        raise webhook_input.Refused(400, f"The notification was refused: {stale}.")
     return payload
 
 
@@ -80,7 +84,11 @@ def receive(request, account_id: int):
     account = ChannelAccount.objects.filter(pk=account_id, channel=Channel.TIKTOK).first()
     if account is None:
         return JsonResponse({"error": f"No TikTok account {account_id} here."}, status=404)
-    payload = _verify(account, request)
+    try:
+        payload = _verify(account, request, webhook_input.read_body(request))
+    except webhook_input.Refused as exc:
+        log.warning("FBT notification for %s refused: %s", account, exc)
+        return exc.response()
     if payload is None:
         log.warning("FBT notification for %s refused: bad signature or shape", account)
         return JsonResponse({"error": "The notification's signature is not valid."}, status=401)

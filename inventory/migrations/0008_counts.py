@@ -1,6 +1,6 @@
-"""Counts a scanner can do (placeholder filled by the counts work)."""
+"""Counts a scanner can do: when each stock level was last counted (the cycle-count list)."""
 
-from django.db import migrations
+from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
@@ -9,4 +9,10 @@ class Migration(migrations.Migration):
         ("inventory", "0007_webhook_inbox"),
     ]
 
-    operations = []
+    operations = [
+        migrations.AddField(
+            model_name="stocklevel",
+            name="last_counted_at",
+            field=models.DateTimeField(blank=True, help_text="When the shelf was last counted.", null=True),
+        ),
+    ]

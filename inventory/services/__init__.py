@@ -19,12 +19,15 @@ Modules: ``errors``, ``locks``, ``ledger``, ``outbox``, ``reservations``, ``adju
     undo_last_scan(reference=, seen_up_to=None, user=None) -> the reversing StockMovement
     transfer(sku=, from_location=, to_location=, quantity=, reason="transfer", ...) -> (out, in) movements
     apply_counts(counts=[(sku_id, location_id, counted)], user=None, note="") -> [StockMovement]
+    record_count(location=, counts=[(sku, counted)], user=None, note="") -> CountResult (counts.py: a
+        count below reserved releases the newest reservations; inventory.hooks tells orders)
     create_sku / update_sku / delete_sku / import_skus
     on_outbox_written(callback)   register callback(outbox_ids), called after commit
 """
 
 from inventory.services.adjustments import ADJUST_REASONS, adjust, apply_counts, count, transfer
 from inventory.services.catalogue import SKU_FIELDS, CatalogueError, create_sku, delete_sku, import_skus, update_sku
+from inventory.services.counts import CountResult, record_count
 from inventory.services.errors import InsufficientStock, ScanAlreadyUndone, Shortfall, StockError, StockRequest
 from inventory.services.ledger import Reason
 from inventory.services.outbox import _outbox_listeners, on_outbox_written
@@ -40,7 +43,7 @@ from inventory.services.reservations import (
 
 __all__ = [
     "ADJUST_REASONS", "DEFAULT_LOCATION_CODES", "OWN_KINDS", "SELLABLE_OWN", "SKU_FIELDS", "CatalogueError",
-    "InsufficientStock", "Reason", "ScanAlreadyUndone", "Shortfall", "StockError", "StockRequest",
+    "CountResult", "InsufficientStock", "Reason", "ScanAlreadyUndone", "Shortfall", "StockError", "StockRequest",
     "_outbox_listeners", "adjust", "apply_counts", "consume", "count", "create_sku", "delete_sku", "import_skus",
-    "on_outbox_written", "receive", "release", "reserve", "transfer", "undo_last_scan", "update_sku",
+    "on_outbox_written", "receive", "record_count", "release", "reserve", "transfer", "undo_last_scan", "update_sku",
 ]

@@ -51,14 +51,17 @@ def at_risk_rows(kind, scope, now=None):
     now = now or timezone.now()
     q = at_risk_q(kind, scope, now)
     if kind == UNSCANNED:
-        return Package.objects.filter(q).select_related("order__account").order_by("tracking_uploaded_at", "id")
+        return (Package.objects.filter(q).select_related("order__account", "handover__record")
+                .prefetch_related("handover__record__pickups").order_by("tracking_uploaded_at", "id"))
     if kind == UNDISPATCHED:
         order_by = ("dispatch_due_at", "id")  # served by the (status, dispatch_due_at) index
     else:
         # NULLS FIRST (there are none: the filter needs a date) keeps PostgreSQL from walking the
         # whole delivery_due_at index from the oldest order; it starts from the open statuses.
         order_by = (F("delivery_due_at").asc(nulls_first=True), "id")
-    return Order.objects.filter(q).select_related("account").order_by(*order_by)
+    rows = Order.objects.filter(q).select_related("account").order_by(*order_by)
+    # Which late packages have proof of handover (a SCAN form or manifest, a booked pickup).
+    return rows.prefetch_related("packages__handover__record__pickups") if kind == UNDISPATCHED else rows
 
 
 @dataclass

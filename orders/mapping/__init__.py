@@ -15,6 +15,7 @@ from collections.abc import Callable
 from typing import Any
 
 from orders.mapping import etsy, square, tiktok, woocommerce
+from orders.mapping.common import clean_payload
 from orders.mapping.types import ChannelLine, ChannelOrder, ChannelPackage, PayloadError
 
 __all__ = ["ChannelLine", "ChannelOrder", "ChannelPackage", "MAPPERS", "PayloadError", "map_order", "supports"]
@@ -37,4 +38,4 @@ def map_order(channel: str, payload: Any) -> ChannelOrder:
     except KeyError:
         known = ", ".join(sorted(MAPPERS))
         raise PayloadError(f"no order mapping for channel {channel!r} yet (available: {known})") from None
-    return mapper(payload)
+    return mapper(clean_payload(payload))  # channel text enters here: control characters removed

@@ -1,6 +1,12 @@
 """Small field readers shared by the WooCommerce, Etsy and Square mappings (pure; no database).
 
 Each raises ``PayloadError`` naming the field and what was wrong with it.
+
+``clean_payload`` is where channel text enters: every mapping's input passes through it first
+(``orders.mapping.map_order``). It removes NUL and the other control characters from every string
+and key (PostgreSQL refuses NUL in text and jsonb; the others break headers, file names and
+documents), keeping tab and line feed, which a buyer's note may hold; a carriage return becomes a
+line feed. A payload nested deeper than ``MAX_DEPTH`` is refused.
 """
 
 from __future__ import annotations
@@ -11,9 +17,36 @@ from typing import Any
 
 from orders.mapping.types import PayloadError
 
+MAX_DEPTH = 64
+# C0 controls but tab and line feed, DEL, C1 controls; CR is turned into LF first.
+_CONTROL = {code: None for code in (*range(0x00, 0x09), 0x0B, 0x0C, *range(0x0E, 0x20), *range(0x7F, 0xA0))}
+_CONTROL[0x0D] = "\n"
+_SINGLE_LINE = {**_CONTROL, 0x09: " ", 0x0A: " ", 0x0D: " "}
+
 # ISO 4217 currencies without minor units (Square sends amounts in the smallest unit).
 ZERO_DECIMAL = {"BIF", "CLP", "DJF", "GNF", "ISK", "JPY", "KMF", "KRW", "PYG", "RWF", "UGX", "VND", "VUV", "XAF",
                 "XOF", "XPF"}
+
+
+def clean_text(value: str, *, single_line: bool = False) -> str:
+    """``value`` without control characters (single line: tab, CR and LF become spaces)."""
+    if value.isprintable():
+        return value
+    out = value.replace("\r\n", "\n").translate(_SINGLE_LINE if single_line else _CONTROL)
+    return out
+
+
+def clean_payload(value: Any, depth: int = 0) -> Any:
+    """A copy of a channel payload with every string and key cleaned (see the module docstring)."""
+    if depth > MAX_DEPTH:
+        raise PayloadError(f"the payload is nested more than {MAX_DEPTH} levels deep")
+    if isinstance(value, str):
+        return clean_text(value)
+    if isinstance(value, dict):
+        return {clean_text(k) if isinstance(k, str) else k: clean_payload(v, depth + 1) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [clean_payload(v, depth + 1) for v in value]
+    return value
 
 
 def text(value: Any, name: str, *, limit: int | None = None) -> str:

@@ -11,6 +11,7 @@ from django.db.models import F, Sum
 
 from inventory import services as stock
 from inventory.models import StockLevel
+from orders import hooks
 from orders.models import (
     CONFIRMED_OR_LATER,
     SHIPPED_STATUSES,
@@ -84,6 +85,7 @@ def _try_confirm(locked: Order, *, user, actor, message: str) -> ConfirmResult:
         return ConfirmResult(locked, False, reason=AttentionReason.SHORT_STOCK, message=locked.attention_detail,
                              shortfalls=rows)
     locked.refresh_from_db()
+    transaction.on_commit(lambda: hooks.order_confirmed(order_id=locked.pk))  # e.g. fulfilment's shipping rules
     return ConfirmResult(locked, True, message=f"Order {locked.external_id} confirmed.")
 
 

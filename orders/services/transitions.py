@@ -66,15 +66,19 @@ ALLOWED: dict[str, dict[str, frozenset]] = {
     S.AWAITING_CONFIRMATION: {
         S.CONFIRMED: SELLER_ONLY, S.ON_HOLD: SELLER_ONLY, S.CANCELLED: BOTH, **_SHIP_AHEAD,
     },
+    # Back to awaiting confirmation (SellerHub only): a stock count took the order's units.
     S.CONFIRMED: {
         S.PICKING: SELLER_ONLY, S.PACKED: SELLER_ONLY, S.ON_HOLD: SELLER_ONLY, S.CANCELLED: BOTH,
+        S.AWAITING_CONFIRMATION: SELLER_ONLY,
         **_SHIP_AHEAD, S.SHIPPED: BOTH,
     },
     S.PICKING: {
         S.PACKED: SELLER_ONLY, S.CONFIRMED: SELLER_ONLY, S.CANCELLED: BOTH, **_SHIP_AHEAD, S.SHIPPED: BOTH,
+        S.AWAITING_CONFIRMATION: SELLER_ONLY,
     },
     S.PACKED: {
         S.PICKING: SELLER_ONLY, S.CANCELLED: BOTH, **_SHIP_AHEAD, S.SHIPPED: BOTH,
+        S.AWAITING_CONFIRMATION: SELLER_ONLY,
     },
     S.SHIPPED: {S.IN_TRANSIT: BOTH, S.DELIVERED: BOTH, S.COMPLETED: CHANNEL_ONLY},
     S.IN_TRANSIT: {S.DELIVERED: BOTH, S.COMPLETED: CHANNEL_ONLY},
@@ -151,7 +155,7 @@ def transition(*, order: Order, to_status: str, source: str = SELLER, user=None,
             else:
                 reserved = reserve_lines(locked, user)  # raises InsufficientStock: nothing is written
                 data["reserved"] = sum(r.quantity for r in reserved)
-        elif from_status in RESERVED_STATUSES and to_status in (S.ON_HOLD, S.CANCELLED):
+        elif from_status in RESERVED_STATUSES and to_status in (S.ON_HOLD, S.CANCELLED, S.AWAITING_CONFIRMATION):
             released = stock.release(reference=locked.reservation_reference, user=user,
                                      note=f"order {locked.external_id} {status_label(to_status)}")
             data["released"] = released

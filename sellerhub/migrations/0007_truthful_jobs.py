@@ -1,6 +1,7 @@
-"""Job records that never lie (placeholder filled by the jobs work)."""
+"""Job records that never lie: each run keeps its time limit, so a sweep can give up a run that
+outlived it (sellerhub.jobs.sweep_job_runs)."""
 
-from django.db import migrations
+from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
@@ -9,4 +10,10 @@ class Migration(migrations.Migration):
         ("sellerhub", "0006_webhook_inbox"),
     ]
 
-    operations = []
+    operations = [
+        migrations.AddField(
+            model_name="jobrun",
+            name="timeout",
+            field=models.PositiveIntegerField(default=1800, help_text="Seconds the job may run before it is given up."),
+        ),
+    ]

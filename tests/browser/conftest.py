@@ -37,8 +37,11 @@ def page(browser, live_server):
     context = browser.new_context(base_url=live_server.url, viewport={"width": 1280, "height": 900})
     context.set_default_timeout(30000)  # generous: CI runs two test processes on two cores
     tab = context.new_page()
+    csp_errors = []  # the strict Content-Security-Policy: any page that breaks it fails its test
+    tab.on("console", lambda msg: csp_errors.append(msg.text) if "Content Security Policy" in msg.text else None)
     yield tab
     context.close()
+    assert not csp_errors, f"Content-Security-Policy violations: {csp_errors}"
 
 
 @pytest.fixture

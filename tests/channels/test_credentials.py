@@ -18,7 +18,8 @@ SECRETS = {"app_secret": "tt-secret-0f1e2d3c4b5a", "access_token": "TTP_access_9
 
 @pytest.fixture
 def account(db):
-    return services.save_connection(channel="tiktok", name="TikTok US", api_base_url="https://open-api.example.test",
+    return services.save_connection(channel="tiktok", name="TikTok US",
+                                    api_base_url="https://open-api.tiktokglobalshop.com",
                                     shop_id="7495000000000000001",
                                     credentials={"app_key": "29a39d", "shop_cipher": "ROW_cipher", **SECRETS})
 
@@ -74,9 +75,9 @@ def test_the_pages_never_show_a_secret_and_blank_keeps_it(account, owner_client)
         html = owner_client.get(path).content.decode()
         for secret in SECRETS.values():
             assert secret not in html, path
-    form = {"name": "TikTok US", "api_base_url": "https://open-api.example.test", "shop_id": "7495000000000000001",
-            "app_key": "29a39d", "shop_cipher": "ROW_cipher", "app_secret": "", "access_token": "",
-            "refresh_token": ""}
+    form = {"name": "TikTok US", "api_base_url": "https://open-api.tiktokglobalshop.com",
+            "shop_id": "7495000000000000001", "app_key": "29a39d", "shop_cipher": "ROW_cipher", "app_secret": "",
+            "access_token": "", "refresh_token": ""}
     response = owner_client.post(f"/channels/accounts/{account.pk}/connection/", form)
     assert response.status_code == 302
     account.refresh_from_db()

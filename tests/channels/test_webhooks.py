@@ -138,7 +138,7 @@ def test_other_events_are_recorded_but_not_acted_on(client, hooked, emulator, dj
     account = hooked["tiktok"]
     creds = emulator.state.config.credentials
     body = json.dumps({"type": 6, "tts_notification_id": "deauth-1", "shop_id": creds.tiktok_shop_id,
-                       "timestamp": 1, "data": {}}).encode()
+                       "timestamp": int(time.time()), "data": {}}).encode()  # inside the replay window
     from integrations.channels.signing import tiktok_webhook_signature
 
     sig = tiktok_webhook_signature(app_key=creds.tiktok_app_key, app_secret=creds.tiktok_app_secret, body=body)

@@ -72,7 +72,8 @@ def test_login_with_wrong_password_shows_an_error(client, owner_user):
 def test_navigation_follows_the_role(client, role_users):
     expected = {
         "Warehouse": ["Dashboard", "Orders", "Pick &amp; pack", "Inventory", "Fulfilment"],
-        "Owner": ["Dashboard", "Orders", "Pick &amp; pack", "Inventory", "Fulfilment", "Metrics", "Channels"],
+        "Owner": ["Dashboard", "Orders", "Pick &amp; pack", "Inventory", "Fulfilment", "Metrics", "Channels",
+                  "Access"],
         "Ops": ["Dashboard", "Orders", "Inventory", "Fulfilment", "Metrics", "Channels", "Admin", "Jobs"],
     }
     for role, user in role_users.items():

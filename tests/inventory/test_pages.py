@@ -76,17 +76,18 @@ def test_adjustment_form_for_the_owner_only(owner_client, stocked, main, warehou
 
 
 def test_stock_count_form(warehouse_client, stocked, main):
+    """The count page is a scan session (tests/inventory/test_counts.py has the rest)."""
     tee = stocked("TEE-BLK-M", 5)
-    response = warehouse_client.post("/inventory/count/", {"sku": "TEE-BLK-M", "location": "MAIN", "counted": "8",
-                                                            "note": "aisle A"})
+    for code in ("MAIN", "8*TEE-BLK-M"):  # the bin, then 8 units with the quantity key
+        warehouse_client.post("/inventory/count/", {"session": "CNT-P", "code": code})
+    response = warehouse_client.post("/inventory/count/", {"session": "CNT-P", "action": "record", "note": "aisle A"})
     assert response.status_code == 302
     assert StockLevel.objects.get(sku=tee, location=main).on_hand == 8
     follow = html(warehouse_client.get(response["Location"]))
-    assert "Counted 8 TEE-BLK-M at MAIN (+3)." in follow
-    response = warehouse_client.post("/inventory/count/", {"sku": "NOPE", "location": "MAIN", "counted": "-1"})
+    assert "Recorded the count of MAIN: TEE-BLK-M +3." in follow
+    response = warehouse_client.post("/inventory/count/", {"session": "CNT-P", "code": "NOPE", "quantity": "-1"})
     text = response.content.decode()
-    assert response.status_code == 400 and "No SKU has the barcode or seller SKU NOPE." in text
-    assert "greater than or equal to 0" in text
+    assert response.status_code == 400 and "greater than or equal to 0" in text
 
 
 def test_receiving_by_scanning_into_a_bin(warehouse_client, stocked):

@@ -8,7 +8,18 @@ from django.contrib.auth.models import Group
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
-from devtools.demo import channels, fbt, fulfilment, inventory, metrics, orders, tiktok_shipping
+from devtools.demo import (
+    access,
+    channels,
+    fbt,
+    fulfilment,
+    handover,
+    inventory,
+    metrics,
+    orders,
+    shipping_rules,
+    tiktok_shipping,
+)
 from sellerhub.roles import OPS, OWNER, WAREHOUSE
 
 # username -> (password, role, full name). Printed in README.md; created only by this command.
@@ -22,10 +33,13 @@ LOADERS = (
     ("inventory", inventory),
     ("orders", orders),
     ("fulfilment", fulfilment),
+    ("fulfilment.shipping_rules", shipping_rules),
+    ("fulfilment.handover", handover),
     ("metrics", metrics),
     ("channels", channels),
     ("inventory.fbt", fbt),
     ("fulfilment.tiktok", tiktok_shipping),
+    ("access", access),
 )
 
 
@@ -44,8 +58,18 @@ class Command(BaseCommand):
             return
         # Redis and the worker start after this command (make run): the pushes and syncs the demo
         # data asks for wait for the scheduler's sweep instead of warning once per change.
-        for name in ("channels", "sellerhub.fulfilment", "inventory.services"):
-            logging.getLogger(name).setLevel(logging.ERROR)
+        quiet = [logging.getLogger(name) for name in ("channels", "sellerhub.fulfilment", "inventory.services")]
+        levels = [logger.level for logger in quiet]
+        for logger in quiet:
+            logger.setLevel(logging.ERROR)
+        try:
+            self._load(options)
+        finally:  # the process goes on (tests, a shell): its loggers speak again
+            for logger, level in zip(quiet, levels, strict=True):
+                logger.setLevel(level)
+
+    def _load(self, options):
+        User = get_user_model()
         with transaction.atomic():
             users = {}
             for username, (password, role, full_name) in DEMO_USERS.items():

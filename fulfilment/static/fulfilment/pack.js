@@ -3,17 +3,23 @@
 // the field is cleared and keeps focus, and the panel is replaced by the server's answer. A
 // refused scan (wrong item, one too many, unknown) flashes red and beeps low twice; a good one
 // beeps high. The sounds are made with WebAudio (no file to download). Without this script the
-// form still works, one page load per scan.
+// form still works, one page load per scan. The Pack buttons and the "n of m" hint follow each
+// scan; when every item is verified focus goes to the weight, where Enter packs (and, at a station
+// with a label printer, ships). Keys: Esc the scan field, Alt+V the "verify by hand" reason.
 (function () {
   var form = document.querySelector("[data-pack-scan]");
   if (!form || !window.fetch) { return; }
   var code = form.querySelector("input[name=code]");
   var panel = document.getElementById("pack-panel");
-  var packButton = document.querySelector("[data-pack-button]");
+  var packButtons = Array.prototype.slice.call(document.querySelectorAll("[data-pack-button]"));
+  var packButton = packButtons[0];
+  var hint = document.querySelector("[data-pack-hint]");
+  var reason = document.getElementById("id_reason");
   var weight = document.getElementById("id_weight");
   var partial = document.getElementById("id_partial");
   var state = {complete: packButton ? !packButton.disabled : false,
-               verified: parseInt((packButton && packButton.getAttribute("data-verified")) || "0", 10)};
+               verified: parseInt((packButton && packButton.getAttribute("data-verified")) || "0", 10),
+               toPack: parseInt((hint && hint.getAttribute("data-to-pack")) || "0", 10)};
   var queue = Promise.resolve();
   var audio = null;
   window.sellerhubBeeps = window.sellerhubBeeps || [];
@@ -46,13 +52,20 @@
   // Pack is enabled once every item is verified, or with "only the verified items" ticked
   // once at least one is.
   function refreshPackButton() {
-    if (!packButton) { return; }
     var enabled = state.complete || (partial && partial.checked && state.verified > 0);
-    packButton.disabled = !enabled;
-    packButton.setAttribute("aria-disabled", enabled ? "false" : "true");
+    packButtons.forEach(function (button) {
+      button.disabled = !enabled;
+      button.setAttribute("aria-disabled", enabled ? "false" : "true");
+    });
+    if (hint) {
+      hint.textContent = state.complete ? "Every item is verified: enter the weight and press Enter." :
+        enabled ? state.verified + " of " + state.toPack + " verified: Enter packs these in this box." :
+        "Enabled when every item is verified (" + state.verified + " of " + state.toPack + ").";
+    }
   }
   if (partial) { partial.addEventListener("change", refreshPackButton); }
   refreshPackButton();
+  if (state.complete && weight) { weight.focus(); weight.select(); }  // e.g. after verifying by hand
 
   function send(body) {
     queue = queue.then(function () {
@@ -69,6 +82,7 @@
         var complete = response.headers.get("X-Pack-Complete") === "1";
         state.complete = complete;
         state.verified = parseInt(response.headers.get("X-Pack-Verified") || "0", 10);
+        state.toPack = parseInt(response.headers.get("X-Pack-To-Pack") || String(state.toPack), 10);
         return response.text().then(function (html) {
           panel.innerHTML = html;
           refreshPackButton();
@@ -103,5 +117,6 @@
   // Escape from anywhere brings the scan field back (e.g. after looking at the weight field).
   document.addEventListener("keydown", function (event) {
     if (event.key === "Escape") { code.focus(); }
+    if (event.altKey && (event.key === "v" || event.key === "V") && reason) { event.preventDefault(); reason.focus(); }
   });
 })();

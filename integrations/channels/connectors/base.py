@@ -30,6 +30,7 @@ from urllib.parse import urlencode
 
 import requests
 
+from integrations.channels import hosts
 from integrations.channels.connectors.errors import (
     Ambiguous,
     AuthFailed,
@@ -320,6 +321,7 @@ class Connector:
         """THE one function doing HTTP: timeouts, retries with backoff and jitter (at least what
         Retry-After asks), error classification. Returns the checked answer or raises."""
         url = (request.base or self.base_url) + request.path
+        hosts.check_request_url(self.channel, url, base_url=self.base_url)  # credentials go nowhere else
         body = request.body_bytes()
         last: ChannelError | None = None
         for attempt in range(self.max_attempts):

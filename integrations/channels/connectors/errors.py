@@ -6,6 +6,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from sellerhub import json_body
+
 
 class ChannelError(Exception):
     """A call to a channel failed; ``retryable`` says whether trying again later may help."""
@@ -83,3 +85,15 @@ class NotConfigured(ChannelError):
 
 class WebhookRejected(Exception):
     """The notification's signature (or shape) is wrong: answer 401 and change nothing."""
+
+
+class WebhookMalformed(WebhookRejected):
+    """The signature is good but the body is not a JSON object: answer 400 and change nothing."""
+
+
+def webhook_json(body) -> dict:
+    """The signed body as a JSON object (the one JSON reader), or ``WebhookMalformed``."""
+    try:
+        return json_body.loads_object(body)
+    except json_body.BadJson as exc:
+        raise WebhookMalformed(str(exc)) from None

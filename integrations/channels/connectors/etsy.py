@@ -43,6 +43,7 @@ from integrations.channels.connectors.base import (
     WebhookNotice,
     WebhookRejected,
 )
+from integrations.channels.connectors.errors import webhook_json
 
 APP = "/v3/application"
 PAGE_SIZE = 100
@@ -332,10 +333,7 @@ class EtsyConnector(Connector):
                                            timestamp=headers.get("webhook-timestamp"), body=body,
                                            signature=headers.get("webhook-signature")):
             raise WebhookRejected("webhook-signature does not match (or webhook-timestamp is too old)")
-        try:
-            payload = json.loads(body)
-        except ValueError:
-            raise WebhookRejected("the body is not JSON") from None
+        payload = webhook_json(body)  # a good signature over a bad body: WebhookMalformed (400)
         notice = WebhookNotice(notification_id=str(webhook_id), topic=str(payload.get("event_type") or ""),
                                body=payload)
         receipt = receipt_id_from(str(payload.get("resource_url") or ""))

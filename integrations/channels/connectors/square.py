@@ -41,6 +41,7 @@ from integrations.channels.connectors.base import (
     chunked,
     utc,
 )
+from integrations.channels.connectors.errors import webhook_json
 
 SQUARE_VERSION = "2025-08-20"
 PAGE_SIZE = 100
@@ -325,10 +326,7 @@ class SquareConnector(Connector):
         if not signing.verify_square_webhook(signature_key=key, notification_url=notification_url, body=body,
                                              signature=headers.get("x-square-hmacsha256-signature")):
             raise WebhookRejected("x-square-hmacsha256-signature does not match")
-        try:
-            payload = json.loads(body)
-        except ValueError:
-            raise WebhookRejected("the body is not JSON") from None
+        payload = webhook_json(body)  # a good signature over a bad body: WebhookMalformed (400)
         if not isinstance(payload, dict) or not payload.get("event_id"):
             raise WebhookRejected("the notification has no event_id")
         topic = str(payload.get("type") or "")

@@ -14,7 +14,6 @@ account's ``shop_id`` is TikTok's shop id (webhooks name it).
 from __future__ import annotations
 
 import datetime as dt
-import json
 from collections import OrderedDict
 from collections.abc import Mapping
 from typing import Any
@@ -38,6 +37,7 @@ from integrations.channels.connectors.base import (
     WebhookRejected,
     chunked,
 )
+from integrations.channels.connectors.errors import webhook_json
 from integrations.tiktok import client
 
 SEARCH_PAGE_SIZE = 50  # one order-detail call (at most 50 ids) per search page
@@ -361,10 +361,7 @@ class TikTokConnector(Connector):
         if not signing.verify_tiktok_webhook(app_key=creds["app_key"], app_secret=creds["app_secret"], body=body,
                                              authorization=headers.get("authorization")):
             raise WebhookRejected("the Authorization signature does not match")
-        try:
-            payload = json.loads(body)
-        except ValueError:
-            raise WebhookRejected("the body is not JSON") from None
+        payload = webhook_json(body)  # a good signature over a bad body: WebhookMalformed (400)
         if not isinstance(payload, dict) or not payload.get("tts_notification_id"):
             raise WebhookRejected("the notification has no tts_notification_id")
         kind = payload.get("type")

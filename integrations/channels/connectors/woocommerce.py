@@ -19,7 +19,6 @@ from __future__ import annotations
 import base64
 import datetime as dt
 import hashlib
-import json
 from collections import OrderedDict
 from collections.abc import Mapping
 from typing import Any
@@ -45,6 +44,7 @@ from integrations.channels.connectors.base import (
     chunked,
     utc,
 )
+from integrations.channels.connectors.errors import webhook_json
 
 API = "/wp-json/wc/v3"
 TRACKING_API = "/wp-json/wc-shipment-tracking/v3"
@@ -344,10 +344,7 @@ class WooCommerceConnector(Connector):
             raise WebhookRejected("the account has no webhook secret to verify with")
         if not signing.verify_woocommerce_webhook(secret=secret, body=body, signature=signature):
             raise WebhookRejected("X-WC-Webhook-Signature does not match")
-        try:
-            payload = json.loads(body)
-        except ValueError:
-            raise WebhookRejected("the body is not JSON") from None
+        payload = webhook_json(body)  # a good signature over a bad body: WebhookMalformed (400)
         delivery = headers.get("x-wc-webhook-delivery-id") or hashlib.sha256(body).hexdigest()[:40]
         topic = headers.get("x-wc-webhook-topic") or ""
         notice = WebhookNotice(notification_id=str(delivery), topic=topic, body=payload)

@@ -1,0 +1,61 @@
+"""Bounded values for the API's query filters: an id filter that answers 400 for anything that is
+not a whole number in the database's range (``?order=1e400`` or ``?order=99999999999999999999``
+used to reach the database and fail there), and the integer ranges of the database columns."""
+
+import re
+
+import django_filters
+from django import forms
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import exceptions
+
+MAX_ID = 2**63 - 1  # BigAutoField (DEFAULT_AUTO_FIELD) and the foreign keys to it
+MAX_INT = 2**31 - 1  # IntegerField / PositiveIntegerField on every supported database
+MIN_INT = -(2**31)
+
+
+@extend_schema_field({"type": "integer", "minimum": 1, "maximum": MAX_ID})
+class IdFilter(django_filters.NumberFilter):
+    """Filter on an object id (a primary or foreign key): a whole number from 1 to MAX_ID."""
+
+    field_class = forms.IntegerField
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("min_value", 1)
+        kwargs.setdefault("max_value", MAX_ID)
+        super().__init__(*args, **kwargs)
+
+
+_WHOLE = re.compile(r"[0-9]{1,18}")
+
+
+class BoundedPageMixin:
+    """Pagination whose ``page`` and ``page_size`` are validated: a value that is not a whole number
+    in range answers 400 (DRF ignores a bad ``page_size`` and answers 404 for ``page=-1``)."""
+
+    def _whole(self, request, name, low, high):
+        raw = request.query_params.get(name)
+        if raw is None or raw == "":
+            return None
+        if raw in getattr(self, "last_page_strings", ()) and name == self.page_query_param:
+            return None
+        if not _WHOLE.fullmatch(raw) or not low <= int(raw) <= high:
+            raise exceptions.ValidationError({name: [f"A whole number from {low} to {high}."]})
+        return int(raw)
+
+    def get_page_size(self, request):
+        size = self._whole(request, self.page_size_query_param, 1, self.max_page_size)
+        return self.page_size if size is None else size
+
+    def paginate_queryset(self, queryset, request, view=None):
+        self._whole(request, self.page_query_param, 1, MAX_INT)
+        return super().paginate_queryset(queryset, request, view)
+
+    def get_schema_operation_parameters(self, view):
+        parameters = super().get_schema_operation_parameters(view)
+        bounds = {self.page_query_param: (1, MAX_INT), self.page_size_query_param: (1, self.max_page_size)}
+        for parameter in parameters:
+            if parameter["name"] in bounds:
+                low, high = bounds[parameter["name"]]
+                parameter["schema"] = {**parameter["schema"], "minimum": low, "maximum": high}
+        return parameters
