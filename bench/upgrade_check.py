@@ -57,6 +57,12 @@ MERGES = {
 # Django's own bookkeeping: migrate adds rows (applied migrations, content types, permissions).
 BOOKKEEPING = ("django_migrations", "django_content_type", "auth_permission", "auth_group_permissions")
 
+# Rows a migration removes on purpose, with the reason; any other loss fails the check.
+REVOKED = {
+    "authtoken_token": "clear-text API tokens are revoked by sellerhub 0008_access (tokens are now hashed; "
+                       "clients log in again, as the README says)",
+}
+
 # Demo logins (README "Roles and demo logins"; the demo loader creates them).
 DEMO_PASSWORDS = {"owner": "owner-demo", "warehouse": "warehouse-demo", "ops": "ops-demo"}
 # (user, path); {order}, {sku}, {pick_list}, {package}, {inbound} are filled from the seeded data.
@@ -253,6 +259,9 @@ def compare(before, after):
         elif b is None:
             status = "new" if a == 0 else "new (filled)"
             notes.append(f"{t}: new table with {a} rows")
+        elif t in REVOKED and a == 0:
+            status = "revoked"
+            notes.append(f"{t}: {b} -> 0 rows ({REVOKED[t]})")
         elif a != b:
             status = "CHANGED"
             failures.append(f"{t}: {b} rows before, {a} after")

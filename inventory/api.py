@@ -12,6 +12,7 @@ from inventory.fbt import api as fbt_api
 from inventory.imports import MAX_QUANTITY
 from inventory.models import SKU, Location, Product, StockLevel, StockMovement
 from inventory.services import ADJUST_REASONS
+from sellerhub.api_filters import MomentFilter
 from sellerhub.roles import perm
 
 # ---------------------------------------------------------------------------------------------
@@ -250,8 +251,8 @@ class MovementFilter(django_filters.FilterSet):
     location = django_filters.CharFilter(field_name="location__code")
     reason = django_filters.ChoiceFilter(choices=StockMovement.Reason.choices)
     reference = django_filters.CharFilter()
-    since = django_filters.IsoDateTimeFilter(field_name="created_at", lookup_expr="gte")
-    until = django_filters.IsoDateTimeFilter(field_name="created_at", lookup_expr="lt")
+    since = MomentFilter(field_name="created_at", lookup_expr="gte")
+    until = MomentFilter(field_name="created_at", lookup_expr="lt")
 
     class Meta:
         model = StockMovement

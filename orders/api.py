@@ -26,7 +26,7 @@ from orders.serializers import (
     ReturnNoteInSerializer,
     ReturnSerializer,
 )
-from sellerhub.api_filters import IdFilter
+from sellerhub.api_filters import IdFilter, MomentFilter
 from sellerhub.models import Channel
 from sellerhub.roles import perm
 
@@ -54,9 +54,9 @@ class OrderFilter(django_filters.FilterSet):
     due = django_filters.ChoiceFilter(method="filter_due", choices=[("today", "Due today"), ("overdue", "Overdue")])
     q = django_filters.CharFilter(method="filter_q", help_text="Order id, buyer, SKU or tracking number.")
     external_id = django_filters.CharFilter()
-    created_after = django_filters.IsoDateTimeFilter(field_name="created_at", lookup_expr="gte")
-    created_before = django_filters.IsoDateTimeFilter(field_name="created_at", lookup_expr="lt")
-    updated_after = django_filters.IsoDateTimeFilter(field_name="updated_at", lookup_expr="gte")
+    created_after = MomentFilter(field_name="created_at", lookup_expr="gte")
+    created_before = MomentFilter(field_name="created_at", lookup_expr="lt")
+    updated_after = MomentFilter(field_name="updated_at", lookup_expr="gte")
 
     class Meta:
         model = Order

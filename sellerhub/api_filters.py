@@ -59,3 +59,24 @@ class BoundedPageMixin:
                 low, high = bounds[parameter["name"]]
                 parameter["schema"] = {**parameter["schema"], "minimum": low, "maximum": high}
         return parameters
+
+
+class _MomentField(django_filters.fields.IsoDateTimeField):
+    """An ISO 8601 moment the databases can store: years 2-9998 and a UTC offset within ±14:00
+    (PostgreSQL refuses "+23:40"); anything else is a 400 with the field's name."""
+
+    def to_python(self, value):
+        moment = super().to_python(value)
+        if moment is None:
+            return None
+        offset = moment.utcoffset()
+        if not (2 <= moment.year <= 9998) or (offset is not None and abs(offset.total_seconds()) > 14 * 3600):
+            raise forms.ValidationError("Give a date and time between the years 2 and 9998 with a UTC offset "
+                                        "within ±14:00, e.g. 2026-12-02T09:00:00Z.")
+        return moment
+
+
+class MomentFilter(django_filters.IsoDateTimeFilter):
+    """``IsoDateTimeFilter`` bounded to what the databases can store (see ``_MomentField``)."""
+
+    field_class = _MomentField

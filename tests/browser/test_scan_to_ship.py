@@ -12,7 +12,6 @@ from rq import SimpleWorker
 from channels import jobs as channel_jobs
 from channels import services as channel_services
 from devtools.demo.emulated import catalogue_listings, emulator_connection
-from fulfilment import services as fulfilment
 from fulfilment.models import Package
 from fulfilment.printers import services as printers
 from orders.models import Order, OrderStatus
@@ -70,18 +69,32 @@ class Keys:
         self.count += 1
 
 
+def press(locator, key):
+    """Move the keyboard focus to a control (as Tab would) and press a key on it: no mouse."""
+    locator.focus()
+    locator.press(key)
+
+
 def test_ten_parcels_ship_with_scans_the_weight_and_enter(page, login, emu, zebra):  # noqa: F811
     warehouse_with_stock()
     orders = channel_orders(emu)
-    wren = UserFactory(username="wren", role="Warehouse")
-    pick = fulfilment.create_pick_list(order_ids=[o.pk for o in orders], user=wren)
-    assert pick.skipped == []
-    fulfilment.complete_pick_list(pick_list=pick.pick_list, user=wren)
+    UserFactory(username="wren", role="Warehouse")
     printer = printers.save_printer(name="Zebra ZD421", kind="zpl", host="127.0.0.1", port=zebra.port)
     station = printers.save_station(name="Bench 1", label_printer=printer, document_printer=None)
     login("wren")
     page.goto("/fulfilment/station/")  # this browser becomes Bench 1 (a setup step, once per station)
-    page.get_by_role("button", name="Use this browser as Bench 1").click()
+    press(page.get_by_role("button", name="Use this browser as Bench 1"), "Enter")
+    page.wait_for_url("**/fulfilment/pack/")
+
+    # Pick the ten orders on one pick list, with the keyboard: Space ticks, Enter presses.
+    page.goto("/fulfilment/pick-pack/")
+    for order in orders:
+        press(page.get_by_label(f"Pick order {order.external_id}"), "Space")
+    press(page.get_by_role("button", name="Pick the selected orders"), "Enter")
+    page.wait_for_url("**/fulfilment/pick-lists/*/")
+    assert "10 order(s) to pick" in page.locator(".messages").inner_text()
+    assert Order.objects.filter(pk__in=[o.pk for o in orders], status=OrderStatus.PICKING).count() == 10
+    press(page.get_by_role("button", name="Done picking: go to packing"), "Enter")
     page.wait_for_url("**/fulfilment/pack/")
 
     keys = Keys(page)

@@ -33,6 +33,8 @@ BAD_QUERIES = [
     ("/api/v1/skus/?page_size=-5", 400, "page_size"),
     ("/api/v1/skus/?page_size=" + HUGE_FLOAT, 400, "page_size"),
     ("/api/v1/skus/?page_size=100000", 400, "page_size"),
+    ("/api/v1/stock/movements/?until=1118-10-24T21:35:39%2B23:40", 400, "until"),  # PostgreSQL refuses it
+    ("/api/v1/orders/?created_after=0001-01-01T00:00:00Z", 400, "created_after"),
     ("/api/v1/orders/?page=99999", 404, None),  # a page past the end
     ("/api/v1/orders/" + HUGE_INT + "/", 404, None),
     ("/api/v1/returns/" + HUGE_INT + "/", 404, None),
