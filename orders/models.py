@@ -224,3 +224,9 @@ class ReturnLine(models.Model):
 
     def __str__(self):
         return f"{self.quantity} x line {self.order_line_id}"
+
+
+# After-sales models live in their own modules of this app; importing them here registers them.
+from orders.cancellation_models import *  # noqa: E402,F403 -- same app, own module
+from orders.refund_models import *  # noqa: E402,F403 -- same app, own module
+from orders.return_models import *  # noqa: E402,F403 -- same app, own module

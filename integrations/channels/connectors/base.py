@@ -47,7 +47,8 @@ from integrations.channels.connectors.retry import backoff_delay, http_date, par
 from integrations.channels.connectors.tokens import TokenStore, store_refresher
 
 __all__ = [
-    "Ambiguous", "ApiRequest", "ApiResponse", "AuthFailed", "ChannelError", "Connector", "Malformed", "NotConfigured",
+    "Ambiguous", "ApiRequest", "ApiResponse", "AuthFailed", "CANCEL_REASONS", "CancellationOutcome",
+    "CancellationPush", "ChannelError", "Connector", "Malformed", "NotConfigured",
     "OrderPage", "PushOutcome", "RateLimited", "Rejected", "RemoteListing", "ShipmentLine", "ShipmentOutcome",
     "ShipmentPush", "StockPush", "Timeout", "TokenStore", "Unavailable", "WebhookNotice", "WebhookRejected",
     "backoff_delay", "chunked", "http_date", "parse_retry_after", "setting", "utc",
@@ -158,6 +159,28 @@ class ShipmentOutcome:
     warning: str = ""
 
 
+# Channel-neutral reasons for a seller's cancellation; each connector maps them to its own list.
+CANCEL_REASONS = ("out_of_stock", "pricing_error", "unable_to_deliver", "buyer_requested", "other")
+
+
+@dataclass(frozen=True)
+class CancellationPush:
+    """A seller's cancellation of an order (or of some of its lines) to send to the channel."""
+
+    order_external_id: str
+    reason: str  # one of CANCEL_REASONS
+    note: str = ""  # free text shown to the buyer where the channel has a place for it
+    line_external_ids: tuple[str, ...] = ()  # empty: the whole order
+    idempotency_key: str = ""  # the same key for every try of one cancellation
+
+
+@dataclass(frozen=True)
+class CancellationOutcome:
+    reference: str = ""  # the channel's id of the cancellation (TikTok cancel_id ...)
+    already: bool = False  # the channel already had the order cancelled
+    status: str = ""  # the channel's status of the order or request after the call
+
+
 @dataclass
 class WebhookNotice:
     """A verified notification: what it is and which orders it is about."""
@@ -252,6 +275,12 @@ class Connector:
         raise NotImplementedError
 
     def push_shipment(self, shipment: ShipmentPush) -> ShipmentOutcome:
+        raise NotImplementedError
+
+    # Channels with no cancellation call (Etsy) leave this False; the seller cancels on the channel.
+    supports_cancellation: ClassVar[bool] = False
+
+    def push_cancellation(self, cancellation: CancellationPush) -> CancellationOutcome:
         raise NotImplementedError
 
     def list_listings(self) -> Iterator[RemoteListing]:

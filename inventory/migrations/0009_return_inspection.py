@@ -1,0 +1,9 @@
+"""A slot for this capability's schema changes (empty until it needs one)."""
+
+from django.db import migrations
+
+
+class Migration(migrations.Migration):
+    dependencies = [("inventory", "0008_counts")]
+
+    operations = []

@@ -1,0 +1,9 @@
+"""A slot for this capability's schema changes (empty until it needs one)."""
+
+from django.db import migrations
+
+
+class Migration(migrations.Migration):
+    dependencies = [("orders", "0007_seller_cancellations_refunds")]
+
+    operations = []
