@@ -17,13 +17,13 @@ $(VENV)/.installed: requirements.txt
 
 migrate: install
 	mkdir -p var
-	DEBUG=$${DEBUG:-true} $(BIN)/python manage.py migrate --noinput
+	DEBUG=$${DEBUG:-true} $(BIN)/python manage.py migrate --noinput --verbosity 0
 
 demo: migrate
 	DEBUG=$${DEBUG:-true} $(BIN)/python manage.py load_demo_data
 
 run: demo
-	DEBUG=$${DEBUG:-true} $(BIN)/honcho start --procfile Procfile
+	DEBUG=$${DEBUG:-true} $(BIN)/python -m devtools.run --procfile Procfile
 
 test: install
 	$(BIN)/python -m pytest -n $(TEST_WORKERS) $(PYTEST_ARGS)

@@ -44,12 +44,15 @@ class ChannelAccountAdmin(admin.ModelAdmin):
     connects; Ops read the endpoint and the shop, never change them (least privilege)."""
 
     form = ChannelAccountAdminForm
-    list_display = ("name", "channel", "active", "shop_id", "api_base_url", "created_at")
-    list_filter = ("channel", "active")
+    list_display = ("name", "channel", "state", "active", "shop_id", "api_base_url", "created_at")
+    list_filter = ("channel", "state", "active")
     search_fields = ("name", "shop_id")
     # The credentials never reach a form or a page: only which keys are stored is shown.
     exclude = ("credentials",)
-    readonly_fields = ("stored_credentials", "created_at")
+    # The connection state is channels.health's (Disconnect, Reconnect on the account's page).
+    HEALTH_FIELDS = ("state", "active", "state_changed_at", "failing_since", "failures", "last_attempt_at",
+                     "next_retry_at", "last_error", "authorization_expires_at")
+    readonly_fields = ("stored_credentials", "created_at", *HEALTH_FIELDS)
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
 
     ENDPOINT_FIELDS = ("channel", "api_base_url", "shop_id")

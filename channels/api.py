@@ -5,9 +5,10 @@ import django_filters
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers, viewsets
 
-from channels import selectors
+from channels import refunds_api, selectors
 from channels.models import SyncRun
 from sellerhub.api_filters import IdFilter
+from sellerhub.models import ChannelAccount
 from sellerhub.roles import perm
 
 
@@ -15,7 +16,18 @@ class ChannelAccountSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     name = serializers.CharField()
     channel = serializers.CharField()
-    active = serializers.BooleanField()
+    active = serializers.BooleanField(help_text="Whether the scheduled jobs sync it (connected or failing).")
+    state = serializers.ChoiceField(
+        choices=ChannelAccount.State.choices,
+        help_text="Connection state: connected, failing, needs_reauth, paused, disconnected.")
+    failing_since = serializers.DateTimeField(allow_null=True, help_text="Set while the state is failing.")
+    failures = serializers.IntegerField(help_text="Failed attempts in a row.")
+    next_retry_at = serializers.DateTimeField(allow_null=True,
+                                              help_text="A failing account is left alone until then (backoff).")
+    state_reason = serializers.CharField(source="last_error",
+                                         help_text="Why it is not connected, in the seller's words.")
+    authorization_expires_at = serializers.DateTimeField(
+        allow_null=True, help_text="When the channel says the seller's authorisation ends (TikTok).")
     api_base_url = serializers.CharField()
     shop_id = serializers.CharField()
     has_credentials = serializers.SerializerMethodField()
@@ -36,7 +48,7 @@ class ChannelAccountSerializer(serializers.Serializer):
 
 
 class ChannelAccountViewSet(viewsets.ReadOnlyModelViewSet):
-    """Connected channel accounts with their sync state (no secrets)."""
+    """Channel accounts with their connection state and sync state (no secrets); read: Owner, Ops."""
 
     serializer_class = ChannelAccountSerializer
     read_permission = perm("view_channels")
@@ -74,3 +86,4 @@ class SyncRunViewSet(viewsets.ReadOnlyModelViewSet):
 def register(router):
     router.register("channel-accounts", ChannelAccountViewSet, basename="channelaccount")
     router.register("sync-runs", SyncRunViewSet, basename="syncrun")
+    refunds_api.register(router)

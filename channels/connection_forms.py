@@ -14,6 +14,7 @@ from django import forms
 
 from integrations.channels import hosts
 from integrations.channels.connectors import CONNECTORS
+from sellerhub.models import ChannelAccount
 
 
 @dataclass(frozen=True)
@@ -26,13 +27,20 @@ class CredentialField:
     help: str = ""
 
 
-# What each channel needs (README "Connecting a real channel" says where to find each value).
+# What each channel needs (README "Connecting each channel" says where to find each value).
 CREDENTIAL_FIELDS: dict[str, tuple[CredentialField, ...]] = {
     "tiktok": (
         CredentialField("app_key", "App key", required=True, help="Partner Center: your app's App key."),
         CredentialField("app_secret", "App secret", secret=True, required=True),
-        CredentialField("access_token", "Access token", secret=True, required=True,
-                        help="From the token exchange after the seller authorised your app."),
+        CredentialField("service_id", "Service id (for the Authorise link)",
+                        help="Partner Center: your app's service id. With it this page links to TikTok's "
+                             "authorisation page for the seller."),
+        CredentialField("auth_code", "Authorisation code", secret=True,
+                        help="After the seller authorised the app, TikTok sends its browser to your redirect "
+                             "address with ?code=...; paste that code here: Save and test connection exchanges it "
+                             "for the tokens (it is used once and never stored)."),
+        CredentialField("access_token", "Access token", secret=True,
+                        help="Or the tokens themselves, from a token exchange you did elsewhere."),
         CredentialField("access_token_expire_in", "Access token expires at (Unix time)", kind="int",
                         help="access_token_expire_in from the token answer; the token is refreshed a day before."),
         CredentialField("refresh_token", "Refresh token", secret=True),
@@ -86,6 +94,20 @@ SHOP_ID_LABELS = {
 
 def secret_keys(channel: str) -> tuple[str, ...]:
     return tuple(f.key for f in CREDENTIAL_FIELDS.get(channel, ()) if f.secret)
+
+
+# Typed on the form but never stored: TikTok's one-use authorisation code.
+NOT_STORED = ("auth_code",)
+TIKTOK_AUTHORIZE_URL = "https://services.tiktokshops.us/open/authorize"
+
+
+def authorize_url(credentials: dict) -> str:
+    """TikTok's page where the seller authorises the app (the emulator's, when its token host is set)."""
+    service_id = (credentials or {}).get("service_id")
+    if not service_id:
+        return ""
+    base = (credentials.get("auth_base_url") or "").rstrip("/")
+    return f"{base + '/open/authorize' if base else TIKTOK_AUTHORIZE_URL}?service_id={service_id}"
 
 
 class ChannelChoiceForm(forms.Form):
@@ -153,6 +175,10 @@ class ConnectionForm(forms.Form):
 
     def clean(self):
         data = super().clean()
+        stored = dict(self.account.credentials or {}) if self.account is not None else {}
+        if self.channel == "tiktok" and not (data.get("auth_code") or data.get("access_token")
+                                             or stored.get("access_token")):
+            self.add_error("auth_code", "Paste the authorisation code from TikTok (or enter the access token).")
         if self.channel == "tiktok" and data.get("auth_base_url"):
             try:  # the token host receives the app secret and the refresh token
                 hosts.check_base_url("tiktok", data["auth_base_url"])
@@ -161,8 +187,11 @@ class ConnectionForm(forms.Form):
         return data
 
     def credentials(self) -> dict:
+        """What is stored: the typed values (TikTok's authorisation code aside)."""
         values = {}
         for spec in CREDENTIAL_FIELDS[self.channel]:
+            if spec.key in NOT_STORED:
+                continue
             value = self.cleaned_data.get(spec.key)
             if spec.kind == "bool":
                 value = bool(value) or None
@@ -171,6 +200,35 @@ class ConnectionForm(forms.Form):
 
     def credential_fields(self):
         return [self[spec.key] for spec in CREDENTIAL_FIELDS[self.channel]]
+
+    def merged_credentials(self) -> dict:
+        """The credentials the account would have once saved: the stored ones, with every value
+        typed here; a blank secret keeps the stored one, a blank other value removes it (the same
+        rule as ``services.save_connection``)."""
+        keep = set(secret_keys(self.channel))
+        merged = dict(self.account.credentials or {}) if self.account is not None else {}
+        for key, value in self.credentials().items():
+            if value in (None, "") and key in keep:
+                continue
+            if value in (None, ""):
+                merged.pop(key, None)
+            else:
+                merged[key] = value
+        return merged
+
+    def new_tokens(self) -> bool:
+        """Whether new tokens or keys were typed (the seller authorised the app again)."""
+        return any(self.cleaned_data.get(key) for key in secret_keys(self.channel))
+
+    def candidate(self):
+        """The account as it would be saved (not saved): what "Save and test" tests."""
+        account = ChannelAccount(pk=self.account.pk if self.account is not None else None, channel=self.channel,
+                                 name=self.cleaned_data["name"], api_base_url=self.cleaned_data["api_base_url"],
+                                 shop_id=(self.cleaned_data.get("shop_id") or "").strip())
+        account.credentials = self.merged_credentials()
+        if self.cleaned_data.get("auth_code"):  # exchanged for tokens by the connection test
+            account.credentials["auth_code"] = self.cleaned_data["auth_code"]
+        return account
 
 
 def _is_loopback(url: str) -> bool:

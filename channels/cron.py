@@ -6,7 +6,9 @@ expire; the sweep re-queues notifications and tracking uploads whose job was los
 and webhook deliveries are pruned nightly.
 """
 
+from channels import cancellation_push, refunds
 from channels.jobs import prune, pull_all, push_backlogs, refresh_tokens, sweep
+from channels.returns_sync import pull_all_returns, sweep_decisions
 
 
 def register(cron):
@@ -15,3 +17,7 @@ def register(cron):
     cron.register(refresh_tokens, "sync", cron="23 * * * *", name="channels_refresh_tokens")
     cron.register(sweep, "sync", cron="*/5 * * * *", name="channels_sweep")
     cron.register(prune, "default", cron="41 3 * * *", name="channels_prune_sync_log")
+    cron.register(refunds.pull_all_refunds, "sync", cron="*/10 * * * *", name="channels_pull_refunds")
+    cron.register(cancellation_push.sweep, "sync", cron="*/5 * * * *", name="channels_cancellation_sweep")
+    cron.register(pull_all_returns, "sync", cron="*/5 * * * *", name="channels_pull_returns")
+    cron.register(sweep_decisions, "sync", cron="* * * * *", name="channels_sweep_return_decisions")

@@ -1,5 +1,6 @@
-"""The channel sync panel on the dashboard: per account, when orders last arrived, errors and
-the stock still to push."""
+"""The channel sync panel on the dashboard: per account, its connection state (connected, failing
+since..., needs re-authorisation, paused, disconnected), when orders last arrived, errors and the
+stock still to push."""
 
 from channels import selectors
 from sellerhub.roles import perm
@@ -11,7 +12,14 @@ def dashboard_panels(request):
     return [{
         "title": "Channel sync",
         "template": "channels/_dashboard.html",
-        "context": {"accounts": list(selectors.accounts_overview())},
+        "context": {"accounts": _with_health(selectors.accounts_overview())},
         "permission": perm("view_channels"),
         "order": 40,
     }]
+
+
+def _with_health(accounts):
+    accounts = list(accounts)
+    for account in accounts:
+        account.health = selectors.health_of(account)
+    return accounts

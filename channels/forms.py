@@ -1,7 +1,7 @@
 """The channel account form: name, channel, calendar (time zone, handling days, cut-off, transit
-days, holidays), stock rules and write-only credentials."""
-
-import json
+days, holidays) and stock rules. Credentials are entered on the per-channel connection form
+(``connection_forms.ConnectionForm``), never as raw JSON; whether the account syncs is its
+connection state (``channels.health``: Disconnect, Reconnect, Save as paused)."""
 
 from django import forms
 
@@ -16,13 +16,10 @@ class ChannelAccountForm(forms.ModelForm):
     location_codes = forms.CharField(
         label="Reserve stock from (location codes, in order)", required=False,
         help_text="Comma-separated, e.g. MAIN, A-01. Empty: MAIN first, then every other sellable warehouse.")
-    new_credentials = forms.CharField(
-        label="Credentials (JSON, write-only)", required=False, widget=forms.Textarea(attrs={"rows": 3}),
-        help_text="Stored encrypted and never shown again. Leave empty to keep the stored credentials.")
 
     class Meta:
         model = ChannelAccount
-        fields = ["name", "channel", "active", "shop_id", "api_base_url", "time_zone", "handling_days", "cutoff_time",
+        fields = ["name", "channel", "shop_id", "api_base_url", "time_zone", "handling_days", "cutoff_time",
                   "transit_days", "holiday_country", "holiday_subdivision", "stock_buffer_units",
                   "stock_buffer_percent"]
         labels = {
@@ -55,18 +52,6 @@ class ChannelAccountForm(forms.ModelForm):
         text = self.cleaned_data.get("location_codes") or ""
         return [code.strip() for code in text.replace(";", ",").split(",") if code.strip()]
 
-    def clean_new_credentials(self):
-        text = (self.cleaned_data.get("new_credentials") or "").strip()
-        if not text:
-            return None
-        try:
-            value = json.loads(text)
-        except json.JSONDecodeError as exc:
-            raise forms.ValidationError(f"Not valid JSON: {exc.msg} (line {exc.lineno}).")
-        if not isinstance(value, dict):
-            raise forms.ValidationError('Credentials must be a JSON object, e.g. {"app_key": "..."}.')
-        return value
-
     def clean(self):
         data = super().clean()
         try:
@@ -82,8 +67,6 @@ class ChannelAccountForm(forms.ModelForm):
         account = super().save(commit=False)
         account.location_priority = self.cleaned_data.get("location_codes") or ["MAIN"]
         account.holiday_subdivision = (account.holiday_subdivision or "").strip()
-        if self.cleaned_data.get("new_credentials") is not None:
-            account.credentials = self.cleaned_data["new_credentials"]
         if commit:
             account.save()
         return account

@@ -55,9 +55,13 @@ def request_stock_push(account_id: int, trigger: str = Trigger.OUTBOX) -> None:
                                               lambda: enqueue(PUSH_STOCK_JOB, account_id, trigger)))
 
 
-def enqueue_tracking_push(package_id: int) -> None:
+def enqueue_tracking_push(package_id: int, *, on_demand: bool = False) -> None:
+    """Queue a package's tracking upload; ``on_demand`` (a person's retry) runs past the account's backoff."""
     try:
-        enqueue(PUSH_TRACKING_JOB, package_id)
+        if on_demand:
+            enqueue(PUSH_TRACKING_JOB, package_id, "retry")
+        else:
+            enqueue(PUSH_TRACKING_JOB, package_id)
     except Exception as exc:  # Redis down: the sweep re-queues pending uploads
         log.warning("could not queue the tracking upload of package %s (%s); the next sweep will", package_id, exc)
 

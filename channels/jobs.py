@@ -20,7 +20,7 @@ import datetime as dt
 
 from django.utils import timezone
 
-from channels import job_requests, selectors, services
+from channels import health, job_requests, selectors, services
 from channels.job_requests import (
     enqueue_tracking_push,
     enqueue_webhook,
@@ -55,8 +55,9 @@ Kind, Trigger, Status = SyncRun.Kind, SyncRun.Trigger, SyncRun.Status
 
 
 def pull_all() -> dict:
-    """Every minute: request a pull of every connected account."""
-    accounts = selectors.syncable_accounts()
+    """Every minute: request a pull of every connected account (a failing one only once its
+    backoff is over, see channels.health)."""
+    accounts = [account for account in selectors.syncable_accounts() if health.is_due(account)]
     for account in accounts:
         request_pull(account.pk, Trigger.SCHEDULE)
     return {"accounts": len(accounts)}
@@ -65,7 +66,7 @@ def pull_all() -> dict:
 def push_backlogs() -> dict:
     """Every minute: request a push for every account with stock changes still to push (those a
     failed push left, or whose request was lost)."""
-    ids = selectors.accounts_with_backlog()
+    ids = health.due_ids(selectors.accounts_with_backlog())
     for account_id in ids:
         request_stock_push(account_id, Trigger.SCHEDULE)
     return {"accounts": len(ids)}
@@ -75,6 +76,8 @@ def refresh_tokens() -> dict:
     """Hourly: refresh the tokens that expire soon."""
     done = []
     for account in selectors.syncable_accounts():
+        if not health.is_due(account):
+            continue
         try:
             if connector_for(account).needs_refresh():
                 job_requests.enqueue_token_refresh(account.pk)

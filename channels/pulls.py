@@ -22,7 +22,7 @@ from collections import Counter
 from django.conf import settings
 from django.utils import timezone
 
-from channels import coordination, selectors, services
+from channels import coordination, health, refunds, selectors, services
 from channels.job_requests import request_pull
 from channels.models import SyncRun
 from channels.token_refresh import open_connector
@@ -273,9 +273,11 @@ def _pull_locked(account, lock, *, trigger, job_run_id, user, retry_of, report) 
                             counts=dict(counts), message=message, error=error, pages=pages,
                             retryable=bool(pending) if status == Status.PARTIAL else None,
                             cursor_after=_iso(new_since) or "")
+        health.record_success(account=account)
         return {"message": message, "run": run.pk, "pages": pages, **counts}
     except ChannelError as exc:
         services.record_pull_failure(cursor=cursor, error=str(exc))
+        health.record_failure(account=account, error=exc, operation="order pull")
         services.finish_run(run=run, status=Status.FAILED, items_ok=ok_items(), items_failed=len(rejected),
                             counts=dict(counts), pages=pages, message=f"Stopped after {pages} page(s): {exc}",
                             error=str(exc), retryable=exc.retryable, cursor_after=_iso(cursor.since) or "")
@@ -296,4 +298,10 @@ def pull_orders_job(account_id: int, trigger: str = Trigger.SCHEDULE) -> dict:
     account = ChannelAccount.objects.filter(pk=account_id, active=True).first()
     if account is None:
         return {"message": "account gone or inactive"}
-    return pull_orders(account, trigger=trigger)
+    waiting = health.skip_reason(account_id, trigger)  # a failing account waits for its next retry
+    if waiting:
+        return {"message": f"not pulled: {waiting}", "skipped": True}
+    result = pull_orders(account, trigger=trigger)
+    if result.get("created") or result.get("updated"):
+        refunds.after_orders_changed(account)  # new refunds come with changed orders
+    return result

@@ -149,5 +149,27 @@ def tracking_pushes_to_retry(*, queued_before, limit: int = 500) -> list[int]:
     """Packages whose tracking upload is pending or failed retryably (fewer than 8 tries)."""
     return list(TrackingPush.objects.filter(
         status__in=[TrackingPush.Status.PENDING, TrackingPush.Status.FAILED], queued_at__lt=queued_before,
-        attempts__lt=8).exclude(status=TrackingPush.Status.FAILED, retryable=False)
+        attempts__lt=8, package__order__account__active=True).exclude(status=TrackingPush.Status.FAILED,
+                                                                       retryable=False)
         .values_list("package_id", flat=True)[:limit])
+
+
+HEALTH_BADGES = {"connected": "ok", "failing": "failed", "needs_reauth": "failed", "paused": "warning",
+                 "disconnected": ""}
+
+
+def health_of(account: ChannelAccount) -> dict:
+    """An account's connection state as the pages and the API show it (no query: the fields are
+    the account's; see channels.health)."""
+    state = account.state
+    set_up = account.channel not in CONNECTORS or bool(
+        account.credentials and (account.api_base_url or CONNECTORS[account.channel].default_base_url))
+    return {
+        "state": state, "label": account.get_state_display(), "badge": HEALTH_BADGES.get(state, ""),
+        "set_up": set_up, "syncs": account.active and state in ("connected", "failing"),
+        "failing_since": account.failing_since if state == "failing" else None,
+        "failures": account.failures if state == "failing" else 0,
+        "next_retry_at": account.next_retry_at if state == "failing" else None,
+        "error": account.last_error if state != "connected" else "",
+        "changed_at": account.state_changed_at, "authorization_expires_at": account.authorization_expires_at,
+    }

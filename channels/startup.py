@@ -4,16 +4,26 @@ queue their tracking upload, notifications reach the channels' inbox handler, an
 models join the ops admin."""
 
 from channels import admin  # noqa: F401  (registers the admin pages)
+from channels.cancellation_push import enqueue_cancellation_push
+from channels.cancellation_requests import request_decision_send
 from channels.job_requests import enqueue_tracking_push, on_outbox_written
+from channels.returns_sync import enqueue_decision as enqueue_return_decision
 from channels.services import fail_runs_of_job
+from channels.webhook_processing import register_authorization_handlers
 from channels.webhooks import register_handlers
 from fulfilment import hooks as fulfilment_hooks
 from inventory import services as inventory_services
+from orders.services import cancellation_requests, seller_cancellation
+from orders.services.returns import register_return_decision_queued
 from sellerhub import jobs
 
 
 def ready():
     inventory_services.on_outbox_written(on_outbox_written)
     fulfilment_hooks.register_tracking_queued(enqueue_tracking_push)  # a shipped package's tracking upload
+    seller_cancellation.register_cancellation_queued(enqueue_cancellation_push)  # a seller's cancellation
+    cancellation_requests.register_decision_queued(request_decision_send)  # a decision on a buyer's request
+    register_return_decision_queued(enqueue_return_decision)  # a decision on a TikTok return
     register_handlers()  # the channels' notifications in the kernel's webhook inbox
+    register_authorization_handlers()  # TikTok's deauthorisation and expiring authorisation, at once
     jobs.register_failure_handler("channels.", fail_runs_of_job)  # a dead sync job fails its sync runs

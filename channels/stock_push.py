@@ -9,7 +9,7 @@ from __future__ import annotations
 import traceback
 from collections import Counter
 
-from channels import coordination, selectors, services
+from channels import coordination, health, selectors, services
 from channels.job_requests import request_stock_push
 from channels.models import SyncRun
 from channels.token_refresh import open_connector
@@ -67,6 +67,7 @@ def _push_locked(account, lock, *, trigger, user, retry_of) -> dict:
         services.finish_run(run=run, status=Status.FAILED, items_ok=totals["pushed"], items_failed=totals["failed"],
                             counts=dict(totals), message=f"Stock push failed: {exc}", error=str(exc),
                             retryable=exc.retryable)
+        health.record_failure(account=account, error=exc, operation="stock push")
         return {"message": f"Failed: {exc}", "failed": True, **totals}
     except Exception:
         if run is not None:
@@ -79,6 +80,8 @@ def _push_locked(account, lock, *, trigger, user, retry_of) -> dict:
             connector.close()
     if run is None:
         return {"message": "Nothing to push", "pushed": 0}
+    if totals["pushed"]:
+        health.record_success(account=account)
     status = Status.SUCCEEDED if not totals["failed"] else (Status.PARTIAL if totals["pushed"] else Status.FAILED)
     message = f"{totals['pushed']} listing(s) pushed" + (f", {totals['failed']} failed" if totals["failed"] else "")
     services.finish_run(run=run, status=status, items_ok=totals["pushed"], items_failed=totals["failed"],
@@ -92,4 +95,7 @@ def push_stock_job(account_id: int, trigger: str = Trigger.OUTBOX) -> dict:
     account = ChannelAccount.objects.filter(pk=account_id, active=True).first()
     if account is None:
         return {"message": "account gone or inactive"}
+    waiting = health.skip_reason(account_id, trigger)  # a failing account waits for its next retry
+    if waiting:
+        return {"message": f"not pushed: {waiting}", "skipped": True}
     return push_stock(account, trigger=trigger)

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import time
 
-from channels import services
+from channels import health, services
 from channels.models import SyncRun
 from integrations.channels.connectors import ChannelError, connector_for
 from integrations.channels.connectors.tokens import store_refresher
@@ -62,6 +62,7 @@ def refresh_token(account: ChannelAccount, *, trigger: str = Trigger.SCHEDULE, f
     except ChannelError as exc:
         services.finish_run(run=run, status=Status.FAILED, error=str(exc), retryable=exc.retryable,
                             message="The token could not be refreshed")
+        health.record_failure(account=account, error=exc, operation="token refresh")
         return {"message": str(exc), "failed": True}
     finally:
         connector.close()
@@ -71,4 +72,9 @@ def refresh_token(account: ChannelAccount, *, trigger: str = Trigger.SCHEDULE, f
 
 def refresh_token_job(account_id: int, trigger: str = Trigger.SCHEDULE) -> dict:
     account = ChannelAccount.objects.filter(pk=account_id).first()
-    return refresh_token(account, trigger=trigger) if account else {"message": "account gone"}
+    if account is None:
+        return {"message": "account gone"}
+    waiting = health.skip_reason(account_id, trigger)  # disconnected, paused, or failing until its next retry
+    if waiting:
+        return {"message": f"token not refreshed: {waiting}", "skipped": True}
+    return refresh_token(account, trigger=trigger)

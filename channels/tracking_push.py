@@ -5,7 +5,7 @@ shipped; failed uploads are re-queued by ``jobs.sweep``).
 
 from __future__ import annotations
 
-from channels import coordination, services
+from channels import coordination, health, services
 from channels.models import SyncRun
 from channels.token_refresh import open_connector
 from fulfilment.models import Package, PackageLine, TrackingPush
@@ -37,6 +37,9 @@ def push_tracking(package_id: int, trigger: str = Trigger.SHIPMENT, retry_of=Non
     if package is None or not package.tracking_number:
         return {"message": "no package or no tracking number"}
     account = package.order.account
+    waiting = health.skip_reason(account.pk, trigger)  # disconnected, paused, or failing until its next retry
+    if waiting:
+        return {"message": f"tracking not uploaded yet: {waiting}", "skipped": True}
     lock = coordination.AccountLock("tracking", package.pk)
     if not lock.acquire(wait=5):
         return {"message": "another job is uploading this package's tracking", "skipped": True}
@@ -61,11 +64,14 @@ def _push_tracking_locked(package, account, *, trigger, retry_of) -> dict:
         services.record_tracking_result(push=push, number=package.tracking_number, error=exc)
         services.finish_run(run=run, status=Status.FAILED, items_failed=1, error=str(exc), retryable=exc.retryable,
                             message=f"Tracking {package.tracking_number} not uploaded: {exc}")
+        if health.counts_against_account(exc):
+            health.record_failure(account=account, error=exc, operation="tracking upload")
         return {"message": str(exc), "failed": True}
     finally:
         if connector is not None:
             connector.close()
     services.record_tracking_result(push=push, number=package.tracking_number, reference=outcome.reference)
+    health.record_success(account=account)
     what = "was already on the channel" if outcome.already else "uploaded"
     message = f"Tracking {package.tracking_number} of order {package.order.external_id} {what}"
     if outcome.warning:

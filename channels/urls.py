@@ -1,6 +1,6 @@
 from django.urls import path
 
-from channels import views
+from channels import refund_views, views
 
 app_name = "channels"
 
@@ -14,9 +14,12 @@ urlpatterns = [
     path("accounts/<int:pk>/sync/", views.AccountSyncView.as_view(), name="account"),
     path("accounts/<int:pk>/connection/", views.ConnectView.as_view(), name="connection"),
     path("accounts/<int:pk>/test/", views.TestConnectionView.as_view(), name="test_connection"),
+    path("accounts/<int:pk>/disconnect/", views.DisconnectView.as_view(), name="disconnect"),
+    path("accounts/<int:pk>/reconnect/", views.ReconnectView.as_view(), name="reconnect"),
     path("accounts/<int:pk>/sync-now/", views.SyncNowView.as_view(), name="sync_now"),
     path("accounts/<int:pk>/listings/", views.ListingsView.as_view(), name="listings"),
     path("accounts/<int:pk>/listings/import/", views.ImportListingsView.as_view(), name="import_listings"),
     path("accounts/<int:pk>/listings/auto-match/", views.AutoMatchView.as_view(), name="auto_match"),
     path("listings/<int:pk>/map/", views.MapListingView.as_view(), name="map_listing"),
+    path("orders/<int:pk>/refunds/new/", refund_views.RefundCreateView.as_view(), name="refund_create"),
 ]

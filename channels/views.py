@@ -1,6 +1,8 @@
-"""Channel pages for the owner (ops may read): the accounts and their sync state, connecting an
-account (write-only credentials, Test connection), Sync now with live progress, the sync log
-with Retry, and listing mapping. Account settings (calendar, stock rules) keep their own form.
+"""Channel pages for the owner (ops may read): the accounts and their connection state, connecting
+an account (per-channel form, write-only credentials; "Save and test connection" saves only when
+the test passes, or "Save as paused"), Disconnect (asks to confirm) and Reconnect, Sync now with
+live progress, the sync log with Retry, and listing mapping. Account settings (calendar, stock
+rules) keep their own form. The state itself is ``channels.health``'s.
 """
 
 from __future__ import annotations
@@ -17,14 +19,16 @@ from django.utils import timezone
 from django.views import View
 from django.views.generic import TemplateView
 
-from channels import selectors, services
+from channels import health, selectors, services
 from channels.connection_forms import (
     CREDENTIAL_FIELDS,
     ChannelChoiceForm,
     ConnectionForm,
+    authorize_url,
     secret_keys,
 )
 from channels.forms import ChannelAccountForm
+from channels.health_words import describe
 from channels.job_requests import request_stock_push
 from channels.models import SyncRun
 from integrations.channels.connectors import CONNECTORS, ChannelError, connector_for
@@ -68,6 +72,7 @@ class IndexView(RoleRequiredMixin, TemplateView):
         for account in accounts:
             account.connected = account.channel in CONNECTORS and bool(account.credentials) and bool(
                 account.api_base_url or CONNECTORS[account.channel].default_base_url)
+            account.health = selectors.health_of(account)
         problems = selectors.runs(status="problems").filter(started_at__gte=_days_ago(1)).count()
         context.update(title="Channels", accounts=accounts, can_manage=self.request.user.has_perm(MANAGE),
                        problems=problems)
@@ -93,6 +98,7 @@ class AccountSyncView(RoleRequiredMixin, TemplateView):
         secrets = [(spec.label, bool(account.credentials.get(spec.key)))
                    for spec in CREDENTIAL_FIELDS.get(account.channel, ()) if spec.secret]
         context.update(title=account.name, account=account, shown=shown, secrets=secrets,
+                       health=selectors.health_of(account),
                        webhook_hint=WEBHOOK_HINTS.get(account.channel, ""),
                        webhook_url=self.request.build_absolute_uri(selectors.webhook_url_path(account)),
                        can_manage=self.request.user.has_perm(MANAGE), job_run=_job_run(self.request),
@@ -118,10 +124,11 @@ class ConnectView(RoleRequiredMixin, View):
     permission_required = MANAGE
     template_name = "channels/connect.html"
 
-    def _render(self, request, *, form=None, choice=None, account=None, status=200):
+    def _render(self, request, *, form=None, choice=None, account=None, status=200, offer_pause=False):
         return render(request, self.template_name, {
             "title": f"Connection of {account.name}" if account else "Connect a channel account",
-            "form": form, "choice": choice, "account": account,
+            "form": form, "choice": choice, "account": account, "offer_pause": offer_pause,
+            "authorize_url": authorize_url(account.credentials) if account and account.channel == "tiktok" else "",
             "channel_label": dict(ChannelChoiceForm.base_fields["channel"].choices).get(
                 form.channel if form else "", ""),
         }, status=status)
@@ -144,34 +151,113 @@ class ConnectView(RoleRequiredMixin, View):
         form = ConnectionForm(request.POST, channel=channel, account=account)
         if not form.is_valid():
             return self._render(request, form=form, account=account, status=400)
+        credentials = form.credentials()
+        if "test" in request.POST:  # Save and test connection: saved only if the test passes
+            ok, message, found = _test(form.candidate())
+            if not ok:
+                form.add_error(None, f"Not saved: {message}")
+                return self._render(request, form=form, account=account, status=400, offer_pause=True)
+            exchanged = bool(form.cleaned_data.get("auth_code"))  # the tokens come from the exchange
+            credentials = {**credentials, **{k: v for k, v in found.items() if exchanged or k not in credentials
+                                             or credentials[k] in (None, "")}}
         try:
             saved = services.save_connection(
                 account=account, channel=channel, name=form.cleaned_data["name"],
                 api_base_url=form.cleaned_data["api_base_url"], shop_id=form.cleaned_data["shop_id"].strip(),
-                credentials=form.credentials(), keep_blank=secret_keys(channel), user=request.user)
+                credentials=credentials, keep_blank=secret_keys(channel), user=request.user)
         except services.ChannelSetupError as exc:
             form.add_error(None, str(exc))
             return self._render(request, form=form, account=account, status=400)
-        messages.success(request, f"{saved.name} saved; its credentials are stored encrypted.")
+        if (form.new_tokens() or form.cleaned_data.get("auth_code")) and saved.authorization_expires_at:
+            health.note_authorization_expiry(account=saved, expires_at=None)  # authorised again
         if "test" in request.POST:
-            _test_and_report(request, saved)
+            health.mark_connected(account=saved)
+            messages.success(request, f"Test connection: {message} {saved.name} is connected; its credentials are "
+                                      f"stored encrypted.")
+        else:
+            health.pause(account=saved, reason="Saved without a connection test: paused until a test passes.")
+            messages.warning(request, f"{saved.name} saved as paused: nothing syncs until a connection test passes "
+                                      f"(Reconnect on its page). Its credentials are stored encrypted.")
         return HttpResponseRedirect(reverse("channels:account", args=[saved.pk]))
 
 
-def _test_and_report(request, account) -> tuple[bool, str]:
+def _test(account) -> tuple[bool, str, dict]:
+    """Test ``account``'s connection (saved or not): (passed, what to tell the seller, the
+    credentials the test found, e.g. TikTok's shop cipher)."""
+    connector = None
     try:
         connector = connector_for(account)
         connector.max_attempts = 2
         connector.read_timeout = min(connector.read_timeout, 15.0)
+        code = connector.credentials.pop("auth_code", None)
+        if code:  # TikTok: the seller's authorisation code, exchanged once for the tokens
+            connector.use_credentials(connector.exchange_auth_code(code))
+            connector.credentials_changed = True
         message = connector.test_connection()
-        if connector.credentials_changed:
-            services.store_credentials(account_id=account.pk, credentials=connector.credentials)
-        connector.close()
-    except (ChannelError, LookupError) as exc:
-        messages.error(request, f"Test connection failed: {exc}")
-        return False, str(exc)
+    except ChannelError as exc:
+        return False, describe(exc, account=account), {}
+    except LookupError as exc:
+        return False, str(exc), {}
+    finally:
+        if connector is not None:
+            connector.close()
+    found = dict(connector.credentials) if connector.credentials_changed else {}
+    found.pop("auth_code", None)
+    return True, message, found
+
+
+def _test_and_report(request, account) -> tuple[bool, str]:
+    ok, message, found = _test(account)
+    if not ok:
+        messages.error(request, f"Test connection failed: {message}")
+        return False, message
+    if found:
+        services.store_credentials(account_id=account.pk, credentials=found)
+    if account.state == ChannelAccount.State.FAILING:
+        health.record_success(account=account)
     messages.success(request, f"Test connection: {message}")
     return True, message
+
+
+class DisconnectView(RoleRequiredMixin, View):
+    """Disconnect (after a confirmation page): no job calls the channel any more; the account's
+    orders, listings and sync log stay."""
+
+    permission_required = MANAGE
+
+    def get(self, request, pk):
+        account = _account(pk)
+        return render(request, "channels/disconnect.html", {"title": f"Disconnect {account.name}?",
+                                                             "account": account})
+
+    def post(self, request, pk):
+        account = _account(pk)
+        if request.POST.get("confirm") != "yes":
+            return render(request, "channels/disconnect.html", {"title": f"Disconnect {account.name}?",
+                                                                 "account": account, "unconfirmed": True}, status=400)
+        health.disconnect(account=account, user=request.user)
+        messages.success(request, f"{account.name} is disconnected: SellerHub no longer pulls its orders or pushes "
+                                  f"stock or tracking to it. Its orders and history stay. Reconnect it at any time.")
+        return HttpResponseRedirect(reverse("channels:account", args=[account.pk]))
+
+
+class ReconnectView(RoleRequiredMixin, View):
+    """Reconnect: test the stored connection; if it passes the account syncs again (a pull and a
+    stock push are requested at once), otherwise nothing changes and the error says why."""
+
+    permission_required = MANAGE
+
+    def post(self, request, pk):
+        account = _account(pk)
+        ok, message, found = _test(account)
+        if not ok:
+            messages.error(request, f"{account.name} is still {account.get_state_display().lower()}: {message}")
+            return HttpResponseRedirect(reverse("channels:account", args=[account.pk]))
+        if found:
+            services.store_credentials(account_id=account.pk, credentials=found)
+        health.mark_connected(account=account, catch_up=True)
+        messages.success(request, f"{account.name} is connected again: {message} Orders and stock catch up now.")
+        return HttpResponseRedirect(reverse("channels:account", args=[account.pk]))
 
 
 class TestConnectionView(RoleRequiredMixin, View):
@@ -322,5 +408,7 @@ class AccountEditView(RoleRequiredMixin, View):
             return self._render(request, form, account, status=400)
         with transaction.atomic():
             saved = form.save()
+        if account is None and saved.channel in CONNECTORS:  # no credentials yet: nothing to sync
+            health.pause(account=saved, reason="No connection yet: enter its credentials and test the connection.")
         messages.success(request, f"{saved.name} saved. New orders use its calendar; stored deadlines stay.")
         return HttpResponseRedirect(reverse("channels:index"))

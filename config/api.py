@@ -13,7 +13,9 @@ from channels import api as channels_api
 from fulfilment import api as fulfilment_api
 from inventory import api as inventory_api
 from metrics import api as metrics_api
+from metrics import api_after_sales as metrics_after_sales_api
 from orders import api as orders_api
+from orders import api_cancellations as orders_cancellations_api
 from sellerhub import access, jobs_api
 from sellerhub.api_base import Pagination, RolePermission, exception_handler  # noqa: F401  (re-exported)
 
@@ -41,7 +43,9 @@ class ObtainTokenView(APIView):
         responses={
             200: inline_serializer("TokenResponse", {"token": serializers.CharField(),
                                                      "expiry": serializers.DateTimeField(allow_null=True)}),
-            400: inline_serializer("TokenRefused", {"error": serializers.CharField(),
+            400: inline_serializer("TokenRequestInvalid", {"error": serializers.CharField(),
+                                                           "status": serializers.IntegerField()}),
+            401: inline_serializer("TokenRefused", {"error": serializers.CharField(),
                                                     "status": serializers.IntegerField()}),
             429: inline_serializer("TokenLockedOut", {"error": serializers.CharField(),
                                                       "status": serializers.IntegerField()}),
@@ -56,8 +60,8 @@ class ObtainTokenView(APIView):
             return Response({"error": access.lockout_message(django_request), "status": 429}, status=429)
         if user is None or not user.is_active:
             return Response(
-                {"error": "Unable to log in with the given username and password.", "status": 400},
-                status=status.HTTP_400_BAD_REQUEST,
+                {"error": "Unable to log in with the given username and password.", "status": 401},
+                status=status.HTTP_401_UNAUTHORIZED, headers={"WWW-Authenticate": 'Token realm="api"'},
             )
         instance, key = AuthToken.objects.create(user=user)
         return Response({"token": key, "expiry": instance.expiry})
@@ -73,6 +77,7 @@ def build_router():
     router.trailing_slash = "/?"  # /api/v1/orders and /api/v1/orders/ both work
     router.include_format_suffixes = False
     router.APIRootView = Root
-    for module in (jobs_api, inventory_api, orders_api, fulfilment_api, metrics_api, channels_api):
+    for module in (jobs_api, inventory_api, orders_api, orders_cancellations_api, fulfilment_api, metrics_api,
+                   metrics_after_sales_api, channels_api):
         module.register(router)
     return router

@@ -34,7 +34,7 @@ WRITE_METHODS = {"post", "put", "patch", "delete"}
 
 def _codes(method: str, public: bool) -> list[str]:
     if public:  # the token endpoint: bad credentials, too many attempts
-        return ["400", "413", "415", "429"] if method in WRITE_METHODS else ["400"]
+        return ["400", "401", "413", "415", "429"] if method in WRITE_METHODS else ["400"]
     codes = ["400", "401", "403", "404", "409"]  # GET too: a document that can't be made yet
     if method in WRITE_METHODS:
         codes += ["413", "415"]
@@ -55,4 +55,33 @@ def add_error_responses(result, generator, **kwargs):
             for code in _codes(method, public_operation):
                 responses.setdefault(code, {"content": {"application/json": {"schema": ref}},
                                             "description": DESCRIPTIONS[code]})
+    return result
+
+
+FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
+
+
+def _has_file(schema, components, depth=0) -> bool:
+    if depth > 5 or not isinstance(schema, dict):
+        return False
+    if "$ref" in schema:
+        return _has_file(components.get(schema["$ref"].rsplit("/", 1)[-1], {}), components, depth + 1)
+    if schema.get("format") == "binary":
+        return True
+    return any(_has_file(sub, components, depth + 1) for sub in (schema.get("properties") or {}).values())
+
+
+def json_bodies_only(result, generator, **kwargs):
+    """Document JSON request bodies only, where an operation reads JSON: the API also reads forms
+    (the browsable API, old clients), but a form can't carry nested lists or a null, so offering
+    it in the schema promises requests that can't mean what they say. Uploads keep multipart."""
+    components = result.get("components", {}).get("schemas", {})
+    for operations in result.get("paths", {}).values():
+        for operation in operations.values():
+            content = (operation.get("requestBody") or {}).get("content") if isinstance(operation, dict) else None
+            if not content or "application/json" not in content:
+                continue
+            for media in FORM_TYPES:
+                if media in content and not _has_file(content[media].get("schema", {}), components):
+                    del content[media]
     return result

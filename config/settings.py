@@ -85,6 +85,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "sellerhub.context_processors.navigation",
+                "channels.context_processors.authorization_banner",  # the Owner's TikTok authorisation banner
             ],
         },
     },
@@ -240,9 +241,13 @@ SPECTACULAR_SETTINGS = {
     "SCHEMA_PATH_PREFIX": "/api/v1",
     "COMPONENT_SPLIT_REQUEST": True,
     "POSTPROCESSING_HOOKS": ["drf_spectacular.hooks.postprocess_schema_enums",
-                             "config.api_schema.add_error_responses"],  # JSON error answers
+                             "config.api_schema.add_error_responses",  # JSON error answers
+                             "config.api_schema.json_bodies_only"],  # forms can't carry nulls or nested lists
     "ENUM_NAME_OVERRIDES": {"LabelSourceEnum": "orders.models.LabelSource",  # shipping rules have a label_source too
-                            "ShippingRuleLabelSourceEnum": "fulfilment.shipping_rules.models.LabelChoice"},
+                            "ShippingRuleLabelSourceEnum": "fulfilment.shipping_rules.models.LabelChoice",
+                            "CancellationDecisionEnum": "orders.models.CancellationDecision",
+                            "ReturnDecisionEnum": "orders.return_models.ReturnDecisionKind",
+                            "ReturnKindEnum": "orders.models.ReturnKind"},
 }
 
 # --- SellerHub ------------------------------------------------------------------------------
@@ -253,6 +258,8 @@ PACK_WEIGHT_FROM_ESTIMATE = env_bool("PACK_WEIGHT_FROM_ESTIMATE", False)  # pref
 CREDENTIALS_KEY = os.environ.get("CREDENTIALS_KEY", "")
 # Base URL of the loopback emulators for outside APIs (demo and tests); empty in production.
 EMULATOR_URL = os.environ.get("EMULATOR_URL", "")
+# Where load_demo_data writes the demo world's anchor for the emulator (devtools/demo/world.py).
+DEMO_WORLD_FILE = os.environ.get("DEMO_WORLD_FILE", "")
 # Shipping labels and carrier tracking through EasyPost (see README, "Label providers").
 EASYPOST_API_KEY = os.environ.get("EASYPOST_API_KEY", "")
 EASYPOST_BASE_URL = os.environ.get("EASYPOST_BASE_URL", "")  # default https://api.easypost.com/v2
@@ -272,17 +279,46 @@ JOB_SWEEP_SECONDS = int(os.environ.get("JOB_SWEEP_SECONDS", "60"))
 WEBHOOK_MAX_BODY_BYTES = int(os.environ.get("WEBHOOK_MAX_BODY_BYTES", "2621440"))  # 2.5 MB: larger answers 413
 TIKTOK_WEBHOOK_MAX_AGE_HOURS = float(os.environ.get("TIKTOK_WEBHOOK_MAX_AGE_HOURS", "40"))  # replay window
 CHANNEL_SYNC_MAX_STORE_ATTEMPTS = int(os.environ.get("CHANNEL_SYNC_MAX_STORE_ATTEMPTS", "5"))
+# Channel health (channels/health.py): a failing account is left alone 1, 2, 4 ... minutes, at most the cap.
+CHANNEL_HEALTH_BACKOFF_MINUTES = float(os.environ.get("CHANNEL_HEALTH_BACKOFF_MINUTES", "1"))
+CHANNEL_HEALTH_BACKOFF_CAP_MINUTES = float(os.environ.get("CHANNEL_HEALTH_BACKOFF_CAP_MINUTES", "60"))
 # Cycle counts (/inventory/count/today/): due when not counted for this many days, or moved lately.
 CYCLE_COUNT_DAYS = int(os.environ.get("CYCLE_COUNT_DAYS", "30"))
 CYCLE_COUNT_MOVEMENT_DAYS = int(os.environ.get("CYCLE_COUNT_MOVEMENT_DAYS", "7"))
 CYCLE_COUNT_LIMIT = int(os.environ.get("CYCLE_COUNT_LIMIT", "30"))
+# After-sales requests this close to their deadline (or past it) are listed as about to be auto-approved.
+AFTER_SALES_AT_RISK_HOURS = float(os.environ.get("AFTER_SALES_AT_RISK_HOURS", "24"))
 
+LOG_LEVEL = os.environ.get("LOG_LEVEL", "INFO").upper()
+# Every line once, at LOG_LEVEL, through the root's console; a 403 or 404 is one line without a
+# traceback (sellerhub.log_filters); PDF rendering's font-subsetting chatter is not logged.
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
-    "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
-    "loggers": {"django.db.backends": {"level": "INFO"}, "weasyprint.progress": {"level": "WARNING"}},
+    "filters": {
+        "expected_refusals": {"()": "sellerhub.log_filters.ExpectedRefusals"},
+        "not_twice": {"()": "sellerhub.log_filters.NotTwice"},
+        "require_debug_false": {"()": "django.utils.log.RequireDebugFalse"},
+    },
+    "formatters": {"server": {"()": "django.utils.log.ServerFormatter", "format": "[{server_time}] {message}",
+                              "style": "{"}},
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "level": LOG_LEVEL},
+        "server": {"class": "logging.StreamHandler", "formatter": "server", "filters": ["not_twice"]},
+        "mail_admins": {"level": "ERROR", "filters": ["require_debug_false"],
+                        "class": "django.utils.log.AdminEmailHandler"},
+    },
+    "root": {"handlers": ["console"], "level": LOG_LEVEL},
+    "loggers": {
+        "django": {"handlers": ["mail_admins"], "level": "INFO"},  # and the root's console, once
+        "django.request": {"filters": ["expected_refusals"]},
+        "django.server": {"handlers": ["server"], "level": LOG_LEVEL, "propagate": False},
+        "django.db.backends": {"level": "INFO"},
+        "weasyprint": {"level": "WARNING"},
+        "weasyprint.progress": {"level": "WARNING"},
+        "fontTools": {"level": "WARNING"},
+        "axes": {"level": "WARNING"},
+    },
 }
 
 if DEBUG:

@@ -7,7 +7,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitVie
 
 from config.api import ObtainTokenView, build_router
 from config.job_dashboard import not_found_on_unknown_ids
-from sellerhub import access_pages, views
+from sellerhub import access_pages, job_pages, staff, views
 from sellerhub.access import role_required
 from sellerhub.roles import perm
 
@@ -41,6 +41,7 @@ urlpatterns = [
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("healthz", views.healthz, name="healthz"),
     path("jobs/<int:pk>/progress", views.job_progress, name="job_progress"),
+    path("jobs/<int:pk>/", job_pages.job_page, name="job_page"),
     path("orders/", include("orders.urls")),
     path("inventory/", include("inventory.urls")),
     path("fulfilment/", include("fulfilment.urls")),
@@ -55,6 +56,8 @@ urlpatterns = [
     path("settings/access/revoke", access_pages.revoke_token, name="access_revoke_token"),
     path("settings/access/unlock", access_pages.unlock, name="access_unlock"),
     path("settings/access/staff-right", access_pages.staff_right, name="access_staff_right"),
+    path("settings/staff/", include(staff.urlpatterns)),
+    path("staff/set-password/", include(staff.public_urlpatterns)),  # public: the one-time link
     path("api/v1/auth/token", ObtainTokenView.as_view(), name="api_token"),
     path("api/v1/", include(router.urls)),
     path("api/schema/", SchemaView.as_view(), name="api_schema"),

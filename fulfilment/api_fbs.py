@@ -48,7 +48,11 @@ from sellerhub.roles import perm
 SIZE = OpenApiParameter("size", str, enum=["letter", "a4"], description="Paper size (default letter).")
 
 
-def refused(exc: services.FulfilmentError, code: int = status.HTTP_400_BAD_REQUEST) -> Response:
+def refused(exc: services.FulfilmentError, code: int | None = None) -> Response:
+    """A refusal from the services: 400 when it names a field of the request (bad input), else 409
+    (the package or order is not in a state that allows it)."""
+    if code is None:
+        code = status.HTTP_400_BAD_REQUEST if getattr(exc, "field", "") else status.HTTP_409_CONFLICT
     body = {"error": str(exc), "status": code}
     if getattr(exc, "field", ""):
         body["field"] = exc.field
@@ -168,13 +172,13 @@ class PackageViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
         values = data.validated_data
         order = Order.objects.filter(pk=values["order"]).first()
         if order is None:
-            return Response({"error": f"No order {values['order']}.", "status": 400, "field": "order"}, status=400)
+            return Response({"error": f"No order {values['order']}.", "status": 404, "field": "order"}, status=404)
         box = None
         if values.get("box"):
             box = BoxPreset.objects.filter(pk=values["box"], active=True).first()
             if box is None:
-                return Response({"error": f"No active box preset {values['box']}.", "status": 400, "field": "box"},
-                                status=400)
+                return Response({"error": f"No active box preset {values['box']}.", "status": 404, "field": "box"},
+                                status=404)
         lines = [(item["line"], item["quantity"]) for item in values["lines"]] if "lines" in values else None
         try:
             package = services.create_package(order=order, lines=lines, weight_grams=values.get("weight_grams"),
@@ -190,10 +194,11 @@ class PackageViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
         "rates": RateSerializer(many=True)})})
     @action(detail=True, methods=["post"], filter_backends=[], pagination_class=None)
     def rates(self, request, pk=None):
+        package = self.get_object()
         data = RatesRequestSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         try:
-            quote = services.quote_rates(package=self.get_object(), label_format=data.validated_data["label_format"],
+            quote = services.quote_rates(package=package, label_format=data.validated_data["label_format"],
                                          user=request.user)
         except services.FulfilmentError as exc:
             return refused(exc)
@@ -203,10 +208,11 @@ class PackageViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
     @extend_schema(request=BuyRequestSerializer, responses={200: ShipmentSerializer})
     @action(detail=True, methods=["post"])
     def buy(self, request, pk=None):
+        package = self.get_object()
         data = BuyRequestSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         try:
-            package = services.buy_label(package=self.get_object(), rate_id=data.validated_data["rate_id"],
+            package = services.buy_label(package=package, rate_id=data.validated_data["rate_id"],
                                          user=request.user)
         except services.FulfilmentError as exc:
             return refused(exc)
@@ -234,11 +240,12 @@ class PackageViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
     @action(detail=True, methods=["post"])
     def tracking(self, request, pk=None):
         """A label bought elsewhere: its tracking number, checked by the carrier's format and check digit."""
+        package = self.get_object()
         data = TrackingRequestSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         values = data.validated_data
         try:
-            package = services.set_tracking_number(package=self.get_object(), tracking_number=values["tracking_number"],
+            package = services.set_tracking_number(package=package, tracking_number=values["tracking_number"],
                                                    carrier=values.get("carrier", ""), service=values.get("service", ""),
                                                    user=request.user)
         except services.FulfilmentError as exc:
@@ -249,11 +256,12 @@ class PackageViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
     @action(detail=True, methods=["post"])
     def own_label(self, request, pk=None):
         """SellerHub's own 4x6 label (own delivery, local couriers)."""
+        package = self.get_object()
         data = OwnLabelRequestSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         values = data.validated_data
         try:
-            package = services.make_own_label(package=self.get_object(), courier=values["courier"],
+            package = services.make_own_label(package=package, courier=values["courier"],
                                               service=values.get("service", ""),
                                               tracking_number=values.get("tracking_number", ""), user=request.user)
         except services.FulfilmentError as exc:
@@ -273,10 +281,11 @@ class PackageViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
     @extend_schema(request=CancelRequestSerializer, responses={200: ShipmentSerializer})
     @action(detail=True, methods=["post"])
     def cancel(self, request, pk=None):
+        package = self.get_object()
         data = CancelRequestSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         try:
-            package = services.cancel_package(package=self.get_object(), reason=data.validated_data["reason"],
+            package = services.cancel_package(package=package, reason=data.validated_data["reason"],
                                               user=request.user)
         except services.FulfilmentError as exc:
             return refused(exc)

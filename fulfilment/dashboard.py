@@ -1,5 +1,6 @@
-"""The dispatch panel on the dashboard: how many orders are overdue, due within 4 hours and due
-later today, and the countdown to the next cut-off."""
+"""The dispatch panel on the dashboard: how many orders are overdue and due today (each shop's own
+day, ``orders/dispatch_windows.py``), due within 4 hours and due later today, and the countdown to
+the next cut-off."""
 
 from fulfilment import selectors
 from sellerhub.roles import perm

@@ -13,19 +13,20 @@ from collections.abc import Callable
 
 from django.db import transaction
 
-TrackingQueued = Callable[[int], None]
+TrackingQueued = Callable[..., None]  # fn(package_id, *, on_demand=False)
 
 _tracking_queued: list[TrackingQueued] = []
 
 
 def register_tracking_queued(fn: TrackingQueued) -> None:
-    """Register ``fn(package_id)``, called on commit each time a package's tracking upload is queued.
+    """Register ``fn(package_id, *, on_demand)``, called on commit each time a package's tracking upload is queued.
     Registering the same function again changes nothing."""
     if fn not in _tracking_queued:
         _tracking_queued.append(fn)
 
 
-def tracking_queued(package_id: int) -> None:
-    """Announce (on commit of the current transaction) that the package's tracking upload is queued."""
+def tracking_queued(package_id: int, *, on_demand: bool = False) -> None:
+    """Announce (on commit of the current transaction) that the package's tracking upload is queued;
+    ``on_demand``: a person asked for it (a retry), so it runs whatever the channel's backoff says."""
     for fn in list(_tracking_queued):
-        transaction.on_commit(lambda fn=fn: fn(package_id), robust=True)
+        transaction.on_commit(lambda fn=fn: fn(package_id, on_demand=on_demand), robust=True)

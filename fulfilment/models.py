@@ -403,6 +403,8 @@ class TrackingPush(models.Model):
 
     class Meta:
         db_table = "sellerhub_trackingpush"
+        verbose_name = "tracking upload"
+        verbose_name_plural = "tracking uploads"
 
     def __str__(self):
         return f"tracking {self.tracking_number} of package {self.package_id} ({self.status})"

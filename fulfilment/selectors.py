@@ -7,9 +7,21 @@ import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from django.db.models import Count, Exists, F, Min, OuterRef, Prefetch, Q, QuerySet, Subquery, Sum
+from django.db.models import (
+    BooleanField,
+    Count,
+    Exists,
+    ExpressionWrapper,
+    F,
+    Min,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+)
 from django.db.models.functions import Coalesce
-from django.utils import timezone
 
 from fulfilment.models import (
     BoxPreset,
@@ -26,6 +38,7 @@ from fulfilment.models import (
     TrackingPush,
 )
 from inventory.models import SKU
+from orders import dispatch_windows
 from orders.models import PRE_SHIP_STATUSES, Fulfilment, Order, OrderLine, OrderStatus
 from sellerhub.models import Channel, ChannelAccount
 
@@ -36,14 +49,6 @@ PACKABLE_STATUSES = (S.CONFIRMED, S.PICKING, S.PACKED)
 # collection_time and delivery_time): for their orders, carrier scans only fill the packages.
 CHANNELS_REPORTING_SCANS = frozenset({Channel.TIKTOK})
 SOON = dt.timedelta(hours=4)
-
-
-def today_range(now: dt.datetime | None = None) -> tuple[dt.datetime, dt.datetime]:
-    """Today in the site's time zone, as [start, end) instants (DST-safe)."""
-    now = now or timezone.now()
-    start = timezone.localtime(now).replace(hour=0, minute=0, second=0, microsecond=0)
-    end = (start + dt.timedelta(days=1, hours=3)).replace(hour=0)
-    return start, end
 
 
 # ---------------------------------------------------------------------------------------------
@@ -172,8 +177,7 @@ def orders_to_pick(*, due_today: bool = False, now: dt.datetime | None = None) -
     qs = (Order.objects.filter(fulfilment=Fulfilment.FBS, status__in=PICKABLE_STATUSES)
           .exclude(Exists(_live_pick_entry())))
     if due_today:
-        _start, end = today_range(now)
-        qs = qs.filter(dispatch_due_at__lt=end)
+        qs = qs.filter(dispatch_windows.due_by_end_of_today(dispatch_windows.shop_days(now)))
     return qs.select_related("account").prefetch_related(
         Prefetch("lines", queryset=OrderLine.objects.filter(cancelled=False).select_related("sku").order_by("pk"))
     ).annotate(units=Sum("lines__quantity", filter=Q(lines__cancelled=False))).order_by(
@@ -312,13 +316,10 @@ def skus_by_code(codes) -> dict[str, SKU]:
 # Dispatch board
 
 
-BOARD_STATUSES = PRE_SHIP_STATUSES
-
-
-def _board_base(now: dt.datetime) -> QuerySet:
-    _start, end = today_range(now)
-    horizon = max(end, now + SOON)
-    return Order.objects.filter(fulfilment=Fulfilment.FBS, status__in=BOARD_STATUSES, dispatch_due_at__lt=horizon)
+def _board_base(days: dispatch_windows.ShopDays) -> QuerySet:
+    """Not shipped and overdue, due today (each shop's own day) or due within 4 hours."""
+    soon = dispatch_windows.not_shipped() & Q(dispatch_due_at__lt=days.now + SOON)
+    return Order.objects.filter(dispatch_windows.due_by_end_of_today(days) | soon)
 
 
 @dataclass
@@ -328,16 +329,22 @@ class Board:
     soon: list[Order]
     today: list[Order]
     cutoff: dt.datetime | None  # the next deadline still ahead
+    due_today: int = 0  # the word's count: not overdue, due before the end of its shop's day
 
     @property
     def counts(self) -> dict[str, int]:
-        return {"overdue": len(self.overdue), "soon": len(self.soon), "today": len(self.today)}
+        return {"overdue": len(self.overdue), "soon": len(self.soon), "today": len(self.today),
+                "due_today": self.due_today}
 
 
 def dispatch_board(now: dt.datetime | None = None) -> Board:
-    """Today's work by dispatch deadline: overdue, due within 4 hours, due later today."""
-    now = now or timezone.now()
-    rows = list(_board_base(now).select_related("account").prefetch_related(
+    """Today's work by dispatch deadline: overdue, due within 4 hours, due later today (the
+    words as ``orders/dispatch_windows.py`` defines them, in each shop's time zone)."""
+    days = dispatch_windows.shop_days(now)
+    now = days.now
+    rows = list(_board_base(days).annotate(
+        is_due_today=ExpressionWrapper(dispatch_windows.due_today(days), output_field=BooleanField()),
+    ).select_related("account").prefetch_related(
         Prefetch("lines", queryset=OrderLine.objects.filter(cancelled=False).select_related("sku").order_by("pk")),
         Prefetch("packages", queryset=Package.objects.exclude(status=Package.Status.CANCELLED).order_by("pk")),
     ).order_by("dispatch_due_at", "pk"))
@@ -345,16 +352,20 @@ def dispatch_board(now: dt.datetime | None = None) -> Board:
     soon = [o for o in rows if now <= o.dispatch_due_at < now + SOON]
     today = [o for o in rows if o.dispatch_due_at >= now + SOON]
     ahead = [o.dispatch_due_at for o in rows if o.dispatch_due_at >= now]
-    return Board(now=now, overdue=overdue, soon=soon, today=today, cutoff=min(ahead) if ahead else None)
+    return Board(now=now, overdue=overdue, soon=soon, today=today, cutoff=min(ahead) if ahead else None,
+                 due_today=sum(1 for o in rows if o.is_due_today))
 
 
 def dispatch_counts(now: dt.datetime | None = None) -> dict:
-    """The dashboard panel's figures, in one query."""
-    now = now or timezone.now()
-    figures = _board_base(now).aggregate(
-        overdue=Count("pk", filter=Q(dispatch_due_at__lt=now)),
+    """The dashboard panel's figures, in two queries (the shops' time zones, one aggregate)."""
+    days = dispatch_windows.shop_days(now)
+    now = days.now
+    due_today = dispatch_windows.due_today(days)
+    figures = _board_base(days).aggregate(
+        overdue=Count("pk", filter=dispatch_windows.overdue(now)),
+        due_today=Count("pk", filter=due_today),
         soon=Count("pk", filter=Q(dispatch_due_at__gte=now, dispatch_due_at__lt=now + SOON)),
-        today=Count("pk", filter=Q(dispatch_due_at__gte=now + SOON)),
+        today=Count("pk", filter=due_today & Q(dispatch_due_at__gte=now + SOON)),
         next_due=Min("dispatch_due_at", filter=Q(dispatch_due_at__gte=now)),
     )
     return figures

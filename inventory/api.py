@@ -2,6 +2,7 @@
 /api/v1/locations. Reads through inventory.selectors, writes through inventory.services."""
 
 import django_filters
+from django.core.validators import RegexValidator
 from django.db.models import F, ProtectedError
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import exceptions, mixins, serializers, status, viewsets
@@ -12,7 +13,8 @@ from inventory.fbt import api as fbt_api
 from inventory.imports import MAX_QUANTITY
 from inventory.models import SKU, Location, Product, StockLevel, StockMovement
 from inventory.services import ADJUST_REASONS
-from sellerhub.api_filters import MomentFilter
+from sellerhub.api_base import conflict, not_found
+from sellerhub.api_filters import MomentFilter, StrictBooleanFilter
 from sellerhub.roles import perm
 
 # ---------------------------------------------------------------------------------------------
@@ -34,7 +36,9 @@ class SKUSerializer(serializers.ModelSerializer):
                   "height_mm", "active", "reorder_point", "on_hand", "reserved", "available", "fbt_on_hand",
                   "created_at", "updated_at"]
         read_only_fields = ["created_at", "updated_at"]
-        extra_kwargs = {"barcode": {"validators": []}}  # checked by services (check digit and uniqueness)
+        # Checked by services (check digit and uniqueness); the pattern tells clients the shape of a GTIN.
+        extra_kwargs = {"barcode": {"validators": [RegexValidator(
+            r"^([0-9]{8}|[0-9]{12,14})$", "A barcode is a GTIN: 8, 12, 13 or 14 digits.")]}}
 
     def validate_attributes(self, value):
         if not isinstance(value, dict):
@@ -45,8 +49,8 @@ class SKUSerializer(serializers.ModelSerializer):
 class SKUFilter(django_filters.FilterSet):
     sku = django_filters.CharFilter(field_name="seller_sku", help_text="Exact seller SKU.")
     barcode = django_filters.CharFilter()
-    active = django_filters.BooleanFilter()
-    low_stock = django_filters.BooleanFilter(method="filter_low", help_text="Available below the reorder point.")
+    active = StrictBooleanFilter()
+    low_stock = StrictBooleanFilter(method="filter_low", help_text="Available below the reorder point.")
     location = django_filters.CharFilter(method="filter_location", help_text="Holds stock at this location code.")
     q = django_filters.CharFilter(method="filter_q", help_text="Search seller SKU, name, barcode, product.")
 
@@ -146,7 +150,7 @@ class StockLevelSerializer(serializers.ModelSerializer):
 class StockFilter(django_filters.FilterSet):
     sku = django_filters.CharFilter(field_name="sku__seller_sku", help_text="Seller SKU.")
     location = django_filters.CharFilter(field_name="location__code", help_text="Location code.")
-    in_stock = django_filters.BooleanFilter(method="filter_in_stock")
+    in_stock = StrictBooleanFilter(method="filter_in_stock")
 
     class Meta:
         model = StockLevel
@@ -192,10 +196,10 @@ class AdjustmentSerializer(serializers.Serializer):
     def validate(self, data):
         sku = selectors.find_sku(data["sku"])
         if sku is None:
-            raise serializers.ValidationError({"sku": f"Unknown SKU {data['sku']}."})
+            not_found(f"Unknown SKU {data['sku']}.", field="sku")
         location = Location.objects.filter(code=data["location"]).first()
         if location is None:
-            raise serializers.ValidationError({"location": f"Unknown location {data['location']}."})
+            not_found(f"Unknown location {data['location']}.", field="location")
         if data.get("counted") is not None:
             if data["reason"] != StockMovement.Reason.COUNT:
                 raise serializers.ValidationError({"counted": "counted goes with reason count."})
@@ -239,7 +243,7 @@ class AdjustmentViewSet(viewsets.GenericViewSet):
                 move = services.adjust(sku=v["sku_obj"], location=v["location_obj"], quantity=v["quantity"],
                                        reason=v["reason"], user=request.user, note=v["note"], reference=v["reference"])
         except services.StockError as exc:
-            return Response({"error": str(exc), "status": 400}, status=status.HTTP_400_BAD_REQUEST)
+            conflict(str(exc))
         level = selectors.levels_for_api().get(sku=v["sku_obj"], location=v["location_obj"])
         body = MovementSerializer(StockMovement.objects.select_related("sku", "location", "user").get(pk=move.pk)).data
         body["level"] = StockLevelSerializer(level).data

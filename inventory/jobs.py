@@ -1,8 +1,9 @@
 """Background jobs of the inventory (RQ, recorded as JobRuns)."""
 
+from django.db import transaction
 from django.utils import timezone
 
-from inventory import imports, services
+from inventory import import_preview, imports, services
 from inventory.models import ImportFile
 from sellerhub.jobs import enqueue_job, progress, tracked
 
@@ -18,9 +19,40 @@ def start_import(*, kind: str, filename: str, content: str, user=None) -> Import
     return upload
 
 
+class ImportNotAwaitingConfirmation(ValueError):
+    """The import was confirmed already, or has no preview to confirm."""
+
+
+def confirm_import(*, import_id: int, user=None) -> ImportFile:
+    """The second step of an import that changes existing SKUs or stock: apply it now, as its
+    preview showed (a new job, which checks every row again)."""
+    with transaction.atomic():
+        if not ImportFile.objects.filter(pk=import_id, status=ImportFile.Status.PREVIEW).update(
+                status=ImportFile.Status.PENDING):
+            raise ImportNotAwaitingConfirmation("This import is not waiting for a confirmation (confirmed already?).")
+        upload = ImportFile.objects.defer("content").get(pk=import_id)
+        run = enqueue_job(kind=f"inventory.import_{upload.kind}", func=import_file_job, args=[upload.pk, True],
+                          user=user, message=f"Waiting for a worker to import {upload.filename}")
+        ImportFile.objects.filter(pk=upload.pk).update(run=run)
+    upload.run = run
+    return upload
+
+
+def _preview_message(preview, total):
+    parts = []
+    if preview["changed_skus"]:
+        parts.append(f"{preview['changed_skus']:,} existing SKU{'s' if preview['changed_skus'] != 1 else ''} change")
+    if preview["stock_changes_total"]:
+        n = preview["stock_changes_total"]
+        parts.append(f"{n:,} stock figure{'s' if n != 1 else ''} change")
+    return f"Checked {total:,} rows: {' and '.join(parts)}. Nothing is imported until you confirm the preview."
+
+
 @tracked
-def import_file_job(run_id, import_id):
+def import_file_job(run_id, import_id, confirmed=False):
     """Validate every row; apply all of them in one transaction, or none when any row is bad.
+    A file that would change existing SKUs or stock stops at a preview (``inventory.import_preview``)
+    until it is confirmed (``confirm_import``, which runs this job again with ``confirmed``).
     Running it again for an applied file does nothing."""
     upload = ImportFile.objects.get(pk=import_id)
     if upload.status == ImportFile.Status.APPLIED:
@@ -38,6 +70,13 @@ def import_file_job(run_id, import_id):
             errors = [{"row": 1, "sku": "", "error": "the file has no rows to import"}]
         if errors:
             return _reject(upload, errors, total)
+        if not confirmed:
+            preview = (import_preview.sku_import(rows) if upload.kind == ImportFile.Kind.SKUS
+                       else import_preview.count_import(rows))
+            if preview["needs_confirmation"]:
+                ImportFile.objects.filter(pk=upload.pk).update(status=ImportFile.Status.PREVIEW, row_count=total,
+                                                               summary={"preview": preview})
+                return {"message": _preview_message(preview, total), "rows": total, "waiting_for_confirmation": 1}
         progress(run_id, 85, f"All {total:,} rows are valid; importing them")
         note = f"Import {upload.filename}"
         try:

@@ -128,6 +128,7 @@ class StockMovement(models.Model):
         FBT_INBOUND = "fbt_inbound", "FBT inbound"
         RESERVATION = "reservation", "Reservation"
         RELEASE = "release", "Release"
+        RETURN_WRITE_OFF = "return_write_off", "Returned, written off"
 
     sku = models.ForeignKey(SKU, on_delete=models.PROTECT, related_name="movements")
     location = models.ForeignKey(Location, on_delete=models.PROTECT, related_name="movements")
@@ -216,6 +217,8 @@ class StockOutbox(models.Model):
 
     class Meta:
         ordering = ["id"]
+        verbose_name = "stock update to push"
+        verbose_name_plural = "stock updates to push"
         # The latest row of a listing is read on every stock change (see selectors.listing_quantities).
         indexes = [models.Index(fields=["listing", "-id"], name="outbox_listing_latest")]
 
@@ -233,6 +236,7 @@ class ImportFile(models.Model):
     class Status(models.TextChoices):
         PENDING = "pending", "Waiting"
         VALIDATING = "validating", "Validating"
+        PREVIEW = "preview", "Waiting for your confirmation"  # changes existing SKUs or stock
         REJECTED = "rejected", "Rejected: nothing imported"
         APPLIED = "applied", "Imported"
         FAILED = "failed", "Failed: nothing imported"

@@ -18,6 +18,7 @@ urlpatterns = [
     path("import/", views.ImportView.as_view(), name="import"),
     path("import/<int:pk>/", views.ImportDetailView.as_view(), name="import_detail"),
     path("import/<int:pk>/result", views.ImportDetailView.as_view(fragment=True), name="import_result"),
+    path("import/<int:pk>/confirm", views.ImportConfirmView.as_view(), name="import_confirm"),
     path("import/template/<str:kind>.csv", views.ImportTemplateView.as_view(), name="import_template"),
     path("fbt/", include("inventory.fbt.urls")),  # Fulfilled by TikTok: inbound shipments, FBT stock, alerts
 ]

@@ -13,10 +13,10 @@ from django.utils.http import urlencode
 from django.views import View
 from django.views.generic import TemplateView
 
-from inventory import selectors, services
+from inventory import import_preview, selectors, services
 from inventory.forms import AdjustmentForm, ImportForm, SKUForm, SKUSearchForm
 from inventory.imports import COUNT_COLUMNS, SKU_COLUMNS, format_attributes
-from inventory.jobs import start_import
+from inventory.jobs import ImportNotAwaitingConfirmation, confirm_import, start_import
 from inventory.models import SKU, ImportFile, Location, Product, StockMovement
 from sellerhub import csv_export
 from sellerhub.access import RoleRequiredMixin
@@ -303,22 +303,49 @@ class ImportDetailView(RoleRequiredMixin, TemplateView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         upload = get_object_or_404(ImportFile.objects.select_related("run").defer("content"), pk=kwargs["pk"])
-        finished = upload.status in (ImportFile.Status.APPLIED, ImportFile.Status.REJECTED, ImportFile.Status.FAILED)
-        context.update(upload=upload, run=upload.run, finished=finished, title=f"Import {upload.filename}")
+        finished = upload.status in (ImportFile.Status.APPLIED, ImportFile.Status.REJECTED, ImportFile.Status.FAILED,
+                                     ImportFile.Status.PREVIEW)
+        context.update(upload=upload, run=upload.run, finished=finished, title=f"Import {upload.filename}",
+                       preview=upload.summary.get("preview") if upload.status == ImportFile.Status.PREVIEW else None)
+        if context["preview"]:
+            context["token"] = import_preview.token_for(ImportFile.objects.only("pk", "content").get(pk=upload.pk))
         return context
 
 
+class ImportConfirmView(RoleRequiredMixin, View):
+    """The second POST of an import that changes existing SKUs or stock: the preview's token."""
+
+    permission_required = perm("manage_catalogue")
+
+    def post(self, request, pk):
+        upload = get_object_or_404(ImportFile.objects.only("pk", "content", "status"), pk=pk)
+        if not import_preview.token_matches(upload, request.POST.get("token", "")):
+            messages.error(request, "This preview is out of date or not this file's: upload the file again.")
+            return redirect("inventory:import_detail", pk=pk)
+        try:
+            confirm_import(import_id=upload.pk, user=request.user)
+        except ImportNotAwaitingConfirmation as exc:
+            messages.error(request, str(exc))
+        return redirect("inventory:import_detail", pk=pk)
+
+
 class ImportTemplateView(RoleRequiredMixin, View):
-    """An example CSV for each import kind."""
+    """An example CSV for each import kind. Its SKUs (``EXAMPLE-...``) are in no catalogue, the
+    demo's included, so importing an example as it is changes nothing that exists: the SKU file adds
+    two example SKUs, the count file counts them (and is refused until they exist)."""
 
     permission_required = perm("manage_catalogue")
 
     def get(self, request, kind):
         if kind == "skus":
-            rows = [SKU_COLUMNS, ("TEE-BLK-M", "Classic tee black M", "0012345678905", "Classic tee",
-                                  "size=M; color=Black", "180", "300", "250", "20", "10", "yes", "MAIN", "24")]
+            note = "(example SKU: not in your catalogue)"
+            rows = [SKU_COLUMNS,
+                    ("EXAMPLE-MUG-WHT", f"Example mug white {note}", "", "Example mug", "color=White",
+                     "350", "120", "90", "100", "5", "yes", "MAIN", "24"),
+                    ("EXAMPLE-MUG-BLK", f"Example mug black {note}", "", "Example mug", "color=Black",
+                     "350", "120", "90", "100", "5", "yes", "MAIN", "12")]
         elif kind == "counts":
-            rows = [COUNT_COLUMNS, ("TEE-BLK-M", "", "A-01", "23")]
+            rows = [COUNT_COLUMNS, ("EXAMPLE-MUG-WHT", "", "MAIN", "23"), ("EXAMPLE-MUG-BLK", "", "MAIN", "11")]
         else:
             raise Http404
-        return csv_export.response(rows, filename=f"sellerhub-{kind}-template.csv")
+        return csv_export.response(rows, filename=f"sellerhub-{kind}-example.csv")

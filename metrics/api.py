@@ -60,7 +60,8 @@ class MetricsViewSet(viewsets.ViewSet):
         if not form.is_valid():
             errors = {name: [str(e) for e in errs] for name, errs in form.errors.items()}
             message = next(iter(errors.values()))[0]
-            return Response({"error": message, "status": 400, "fields": errors}, status=400)
+            code = 404 if getattr(form, "names_missing", False) and len(errors) == 1 else 400
+            return Response({"error": message, "status": code, "fields": errors}, status=code)
         report = metric_report(scope=form.cleaned_data["scope"], date_from=form.cleaned_data["window"].date_from,
                                date_to=form.cleaned_data["window"].date_to)
         return Response(report.as_dict())

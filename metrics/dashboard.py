@@ -6,6 +6,7 @@ Each panel runs a fixed number of queries (the accounts once, then one or two ag
 from django.urls import reverse
 from django.utils import timezone
 
+from metrics.dashboard_after_sales import decisions_due_panel
 from metrics.definitions import LATE_DISPATCH, STATUS_LABELS
 from metrics.selectors import (
     AT_RISK_KINDS,
@@ -27,6 +28,7 @@ def dashboard_panels(request):
     now = timezone.now()
     scope = resolve_scope()
     panels = []
+    due_panel, due_at_risk = decisions_due_panel(scope, now)  # after-sales decisions due (all who see orders)
     if can_see_metrics:
         report = metric_report(scope=scope, now=now)
         query = f"from={report.window.date_from}&to={report.window.date_to}"
@@ -46,10 +48,11 @@ def dashboard_panels(request):
             "context": {"at_risk": at_risk, "lists": [
                 {"kind": kind, "title": title, "count": at_risk.counts()[kind],
                  "url": reverse("metrics:at_risk", args=[kind])} for kind, title in AT_RISK_KINDS.items()
-            ], "metrics_url": reverse("metrics:index") + "#at-risk"},
+            ] + [due_at_risk], "metrics_url": reverse("metrics:index") + "#at-risk"},
             "permission": perm("view_metrics"), "order": 3,
         })
     if can_operate:
+        panels.append(due_panel)
         panels.append({
             "title": "Today's dispatches", "template": "metrics/_panel_today.html",
             "context": {"today": today_counts(scope, now)}, "permission": perm("view_operations"), "order": 2,

@@ -10,6 +10,8 @@ from dataclasses import dataclass
 from datetime import timedelta
 from decimal import Decimal
 
+from orders.dispatch_windows import AT_RISK_WITHIN
+
 LATE_DISPATCH = "late_dispatch_rate"
 VALID_TRACKING = "valid_tracking_rate"
 ON_TIME_DELIVERY = "on_time_delivery_rate"
@@ -22,9 +24,9 @@ METRIC_KEYS = (LATE_DISPATCH, VALID_TRACKING, ON_TIME_DELIVERY, SELLER_FAULT_CAN
 # tracking number; until this long has passed without a scan the package is "pending".
 TRACKING_SCAN_WITHIN = timedelta(days=5)
 
-# At-risk lists: how far ahead an undispatched order counts as at risk, and how long a
-# package may wait for its first carrier scan before it is listed.
-DISPATCH_AT_RISK_WITHIN = timedelta(hours=24)
+# At-risk lists: how far ahead an undispatched order counts as at risk (the word's one definition,
+# orders/dispatch_windows.py), and how long a package may wait for its first carrier scan before it is listed.
+DISPATCH_AT_RISK_WITHIN = AT_RISK_WITHIN
 NO_SCAN_AFTER = timedelta(days=3)
 
 # The metrics page's default window: the last 30 full days. The trend: the last 12 ISO weeks.
@@ -119,7 +121,7 @@ METRICS = {
     ),
     SELLER_FAULT_CANCELLATION: Metric(
         SELLER_FAULT_CANCELLATION, "Seller-fault cancellation rate", "SFCR", *THRESHOLDS[SELLER_FAULT_CANCELLATION],
-        unit="orders", numerator_text="cancelled by the seller or the system", denominator_text="paid orders placed",
+        unit="orders", numerator_text="cancelled by the seller or the system", denominator_text="paid and placed",
         description="Paid, non-sample orders placed in the window that were cancelled by the seller or "
                     "automatically by the system (a missed deadline counts against the seller).",
     ),

@@ -50,6 +50,7 @@ class WindowForm(forms.Form):
             else:
                 window = _window(date_from, date_to)
         except MetricsInputError as exc:
+            self.names_missing = exc.missing
             self.add_error(exc.field if exc.field in self.fields else None, str(exc))
             return data
         data["scope"], data["window"] = scope, window

@@ -1,26 +1,44 @@
 """Columns of the order and package lists behind the figures and the at-risk lists.
 
-The same columns feed the HTML table and the CSV export; times show in each account's own
-time zone (the zone the figures are judged in).
+The same columns feed the HTML table and the CSV export; times are in each account's own time
+zone (the zone the figures are judged in): the page writes them in the one date format
+(``sellerhub/datetimes.py``, naming the shop's zone when it is not the user's), the CSV in ISO 8601
+with the shop's UTC offset.
 """
 
+import datetime as dt
 from zoneinfo import ZoneInfo
 
 from django.core.exceptions import ObjectDoesNotExist
 from django.urls import NoReverseMatch, reverse
 
 from metrics.definitions import LATE_DISPATCH, ON_TIME_DELIVERY, SELLER_FAULT_CANCELLATION, VALID_TRACKING
-from metrics.selectors import LATE_DELIVERY, UNDISPATCHED, UNSCANNED
+from metrics.selectors import LATE_DELIVERY, SHIPPED_NO_SCAN, UNDISPATCHED, UNSCANNED
+from sellerhub import datetimes
 
 
-def local_time(value, account):
+def local_instant(value, account):
+    """The instant in the account's time zone (an aware datetime), or "" for nothing."""
     if value is None:
         return ""
     try:
         tz = ZoneInfo(account.time_zone)
     except Exception:  # an unknown zone still shows the instant, in UTC
         tz = ZoneInfo("UTC")
-    return value.astimezone(tz).strftime("%Y-%m-%d %H:%M %Z")
+    return value.astimezone(tz)
+
+
+def local_time(value, account):
+    """The instant as text in the account's time zone ("2026-03-10 23:59 +08"), or ""."""
+    instant = local_instant(value, account)
+    return instant.strftime("%Y-%m-%d %H:%M %Z") if instant else ""
+
+
+def _page_cell(value):
+    """A cell as the page shows it: instants in the one date format, in their shop's zone."""
+    if isinstance(value, dt.datetime):
+        return datetimes.format_shop_time(value, getattr(value.tzinfo, "key", None))
+    return value
 
 
 def duration(later, earlier):
@@ -71,7 +89,7 @@ def order_handover(o):
 
 
 def _t(attr):
-    return lambda o: local_time(getattr(o, attr), o.account)
+    return lambda o: local_instant(getattr(o, attr), o.account)
 
 
 ORDER_COLUMNS = {
@@ -100,6 +118,12 @@ ORDER_COLUMNS = {
         ("Paid", _t("paid_at")),
         ("Proof of handover", order_handover),
     ),
+    SHIPPED_NO_SCAN: _order_columns(
+        ("Dispatch due", _t("dispatch_due_at")),
+        ("Tracking uploaded (shipped)", _t("tracking_uploaded_at")),
+        ("Tracking", lambda o: o.tracking_number),
+        ("Proof of handover", order_handover),
+    ),
     LATE_DELIVERY: _order_columns(
         ("Deliver by", _t("delivery_due_at")),
         ("Dispatched (first scan)", _t("dispatched_at")),
@@ -109,7 +133,7 @@ ORDER_COLUMNS = {
 
 
 def _pt(attr):
-    return lambda p: local_time(getattr(p, attr), p.order.account)
+    return lambda p: local_instant(getattr(p, attr), p.order.account)
 
 
 PACKAGE_COLUMNS = {
@@ -121,7 +145,7 @@ PACKAGE_COLUMNS = {
         ("Tracking number", lambda p: p.tracking_number),
         ("Format and check digit valid", lambda p: _yes_no(p.tracking_format_valid)),
         ("Tracking uploaded", _pt("tracking_uploaded_at")),
-        ("First carrier scan", lambda p: local_time(p.first_scan_at or p.order.dispatched_at, p.order.account)),
+        ("First carrier scan", lambda p: local_instant(p.first_scan_at or p.order.dispatched_at, p.order.account)),
         ("Scan after upload", lambda p: duration(p.first_scan_at or p.order.dispatched_at, p.tracking_uploaded_at)),
     ],
     UNSCANNED: [
@@ -131,7 +155,7 @@ PACKAGE_COLUMNS = {
         ("Carrier", lambda p: p.carrier_name or p.carrier),
         ("Tracking number", lambda p: p.tracking_number),
         ("Tracking uploaded", _pt("tracking_uploaded_at")),
-        ("Dispatch due", lambda p: local_time(p.order.dispatch_due_at, p.order.account)),
+        ("Dispatch due", lambda p: local_instant(p.order.dispatch_due_at, p.order.account)),
         ("Proof of handover", package_handover),
     ],
 }
@@ -159,7 +183,7 @@ def table_rows(objects, kind, is_package):
     for obj in objects:
         order = obj.order if is_package else obj
         rows.append({
-            "cells": [getter(obj) for _header, getter in columns],
+            "cells": [_page_cell(getter(obj)) for _header, getter in columns],
             "order_url": url_for(order.pk) if url_for else None,
             "order_id": order.external_id,
         })

@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.views import View
 from django.views.generic import TemplateView
 
+from metrics.after_sales_context import index_context as after_sales_context
 from metrics.charts import trend_chart
 from metrics.definitions import LATE_DISPATCH, METRIC_KEYS, METRICS, STATUS_LABELS
 from metrics.forms import WindowForm
@@ -32,7 +33,7 @@ from metrics.selectors import (
     weekly_trend,
 )
 from metrics.tables import columns_for, table_rows
-from sellerhub import csv_export
+from sellerhub import csv_export, datetimes
 from sellerhub.access import RoleRequiredMixin
 from sellerhub.jobs import enqueue_job
 from sellerhub.models import JobRun
@@ -110,6 +111,9 @@ class IndexView(_WindowMixin, TemplateView):
             "is_default_window": window == standard, "charts": charts, "incomplete_weeks": incomplete,
             "at_risk": at_risk, "at_risk_lists": lists, "snapshot_run": run, "query": self.window_query(),
         })
+        # The after-sales figures and the requests about to be auto-approved (metrics/after_sales_context.py).
+        context.update(after_sales_context(self))
+        context["at_risk_lists"] = [*lists, context["after_sales_at_risk"]]
         return context
 
 
@@ -163,7 +167,7 @@ class AtRiskView(_WindowMixin, _ListMixin, TemplateView):
             raise Http404("No such list.")
         _form, scope, _window = self.read_window()
         rows = at_risk_rows(kind, scope, self.now)
-        stamp = timezone.localtime(self.now).strftime("%Y-%m-%d %H:%M %Z")
+        stamp = datetimes.format_when(self.now)
         return self.render_list(
             queryset=rows, kind=kind, is_package=kind == "unscanned", title=f"At risk: {AT_RISK_KINDS[kind]}",
             subtitle=f"{scope.label}, as of {stamp}",

@@ -104,3 +104,6 @@ class ReturnAdmin(admin.ModelAdmin):
 
     def has_add_permission(self, request):
         return False
+
+
+from orders import admin_cancellations  # noqa: E402,F401 -- registers the cancellation requests admin

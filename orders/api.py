@@ -1,31 +1,30 @@
 """Orders API: /api/v1/orders (list, filters, detail, manual orders, confirm, cancel, hold, release,
-send to picking) and /api/v1/returns. Reads through orders.selectors, writes through orders.services.
+send to picking) and /api/v1/returns (its view set: orders/api_returns.py). Reads through
+orders.selectors, writes through orders.services.
 
 Errors: 400 for bad input (with "fields"), 409 when the order's state refuses the change (an
 illegal transition, short stock, unmatched SKUs), each with a message saying what to do."""
 
 import django_filters
 from django.utils import timezone
-from drf_spectacular.utils import OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_field
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.filters import OrderingFilter
 from rest_framework.response import Response
 
-from inventory.models import Location
-from orders import selectors, services
-from orders.models import AttentionReason, Fulfilment, Order, OrderStatus, Return
+from orders import refund_selectors, selectors, services
+from orders.api_returns import ReturnViewSet
+from orders.models import AttentionReason, Fulfilment, Order, OrderStatus
+from orders.refund_serializers import CancelInSerializer, SellerCancellationSerializer
 from orders.serializers import (
     ConfirmConflictSerializer,
     ManualOrderInSerializer,
     OrderDetailSerializer,
     OrderListSerializer,
     ReasonInSerializer,
-    RestockInSerializer,
-    ReturnInSerializer,
-    ReturnNoteInSerializer,
-    ReturnSerializer,
 )
+from orders.services import seller_cancellation
 from sellerhub.api_filters import IdFilter, MomentFilter
 from sellerhub.models import Channel
 from sellerhub.roles import perm
@@ -42,13 +41,26 @@ def _bad_request(message, fields=None):
     return Response(body, status=status.HTTP_400_BAD_REQUEST)
 
 
+_STATUS_WORDS = "|".join(sorted(set(OrderStatus.values) | set(selectors.STATUS_VIEWS)))
+
+
+@extend_schema_field({"type": "string", "pattern": rf"^\s*({_STATUS_WORDS})\s*(,\s*({_STATUS_WORDS})\s*)*$"})
+class _StatusListFilter(django_filters.CharFilter):
+    """Statuses separated by commas (the schema's pattern lists the words the filter knows)."""
+
+
+@extend_schema_field({"type": "string", "enum": ["any", *AttentionReason.values]})
+class _AttentionFilter(django_filters.CharFilter):
+    """The word any, or one attention reason (the schema lists them)."""
+
+
 class OrderFilter(django_filters.FilterSet):
-    status = django_filters.CharFilter(method="filter_status",
+    status = _StatusListFilter(method="filter_status",
                                        help_text="A status, several separated by commas, or to_ship / shipped.")
     channel = django_filters.ChoiceFilter(field_name="account__channel", choices=Channel.choices)
     account = IdFilter(field_name="account_id")
     fulfilment = django_filters.ChoiceFilter(choices=Fulfilment.choices)
-    attention = django_filters.CharFilter(method="filter_attention",
+    attention = _AttentionFilter(method="filter_attention",
                                           help_text='"any" or a reason: unmatched_sku, short_stock, on_hold, '
                                                     'address_problem.')
     due = django_filters.ChoiceFilter(method="filter_due", choices=[("today", "Due today"), ("overdue", "Overdue")])
@@ -97,6 +109,7 @@ ACTION_WRITE = {
     "create": perm("manage_orders"),
     "confirm": perm("manage_orders"),
     "cancel": perm("manage_orders"),
+    "retry_cancellation": perm("manage_orders"),
     "hold": perm("manage_orders"),
     "release": perm("manage_orders"),
     "send_to_picking": perm("work_warehouse"),
@@ -105,9 +118,10 @@ ACTION_WRITE = {
 
 class OrderViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     """Orders from every channel. Filter with `status` (comma-separated; `to_ship`, `shipped`),
-    `channel`, `account`, `fulfilment`, `attention`, `due` (today / overdue), `q` (order id, buyer,
-    SKU, tracking number), `created_after`, `created_before`, `updated_after`; sort with
-    `ordering` (`dispatch_due_at`, `created_at`, `-…`). `POST` creates a manual order."""
+    `channel`, `account`, `fulfilment`, `attention`, `due` (today / overdue: FBS orders not shipped,
+    "today" being each shop's own day, docs/domain/words.md), `q` (order id, buyer, SKU, tracking number),
+    `created_after`, `created_before`, `updated_after`; sort with `ordering` (`dispatch_due_at`,
+    `created_at`, `-…`). `POST` creates a manual order."""
 
     read_permission = perm("view_operations")
     filterset_class = OrderFilter
@@ -139,7 +153,8 @@ class OrderViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
             "lines__sku", "packages", "events", "returns").get(pk=order.pk)
         return {**OrderDetailSerializer(fresh, context=self.get_serializer_context()).data, **extra}
 
-    @extend_schema(request=ManualOrderInSerializer, responses={201: OrderDetailSerializer, 200: OrderDetailSerializer})
+    @extend_schema(request={"application/json": ManualOrderInSerializer},
+                   responses={201: OrderDetailSerializer, 200: OrderDetailSerializer})
     def create(self, request):
         """A manual order awaiting confirmation: minimal body `{"lines": [{"sku": "<seller sku>",
         "quantity": 1}]}`; `buyer` and `address` optional (the address is needed before shipping)."""
@@ -156,6 +171,9 @@ class OrderViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
                 currency=body.get("currency", "USD"), shipping_total=body.get("shipping_total"),
                 note=body.get("note", ""), user=request.user)
         except services.ManualOrderError as exc:
+            if exc.errors and set(exc.errors) <= exc.missing:  # well formed, but names SKUs that aren't there
+                return Response({"error": str(exc), "status": 404, "fields": exc.errors},
+                                status=status.HTTP_404_NOT_FOUND)
             return _bad_request("Invalid order: " + str(exc), exc.errors)
         code = status.HTTP_201_CREATED if result.outcome == "created" else status.HTTP_200_OK
         return Response(self._detail(result.order), status=code)
@@ -176,20 +194,42 @@ class OrderViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
                              unmatched_lines=result.unmatched, order=order.pk)
         return Response(self._detail(result.order, already_confirmed=result.already, message=result.message))
 
-    @extend_schema(request=ReasonInSerializer, responses={200: OrderDetailSerializer})
+    @extend_schema(request=CancelInSerializer, responses={200: OrderDetailSerializer})
     @action(detail=True, methods=["post"])
     def cancel(self, request, pk=None):
-        """The seller cancels with a `reason` (required); reservations are released. Shipped orders
-        can't be cancelled (409)."""
+        """The seller cancels with a `reason_code` from the list (required for a channel's order, which
+        is then told: see `seller_cancellation` in the answer) and an optional `reason` note;
+        reservations are released. Shipped orders can't be cancelled (409). Roles: Owner."""
         order = self.get_object()
-        data = ReasonInSerializer(data=request.data)
+        data = CancelInSerializer(data=request.data)
         if not data.is_valid():
-            return _bad_request("A reason is required to cancel an order.", data.errors)
+            first = next(iter(data.errors.values()))[0]
+            return _bad_request(str(first), data.errors)
+        code, reason = data.validated_data.get("reason_code", ""), data.validated_data.get("reason", "")
         try:
-            services.cancel_order(order=order, reason=data.validated_data["reason"], user=request.user)
+            if services.allowed(order.status, OrderStatus.CANCELLED, services.SELLER):
+                seller_cancellation.check_reason(order=order, reason_code=code, reason=reason)
+        except services.OrderError as exc:
+            return _bad_request(str(exc), {"reason_code" if code or reason else "reason": [str(exc)]})
+        try:
+            services.cancel_order(order=order, reason=reason, reason_code=code, user=request.user)
         except services.OrderError as exc:
             return _conflict(str(exc))
         return Response(self._detail(order))
+
+    @extend_schema(request=None, responses={200: SellerCancellationSerializer})
+    @action(detail=True, methods=["post"], url_path="retry-cancellation")
+    def retry_cancellation(self, request, pk=None):
+        """Send a failed seller cancellation to the channel again (409 when it is not failed). Roles: Owner."""
+        order = self.get_object()
+        row = refund_selectors.seller_cancellation(order.pk)
+        if row is None:
+            return _conflict(f"Order {order.external_id} has no cancellation to send.")
+        try:
+            row = seller_cancellation.retry_cancellation(cancellation=row, user=request.user)
+        except services.OrderError as exc:
+            return _conflict(str(exc))
+        return Response(SellerCancellationSerializer(row).data)
 
     @extend_schema(request=ReasonInSerializer, responses={200: OrderDetailSerializer})
     @action(detail=True, methods=["post"])
@@ -225,103 +265,7 @@ class OrderViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
         return Response(self._detail(order))
 
 
-class ReturnFilter(django_filters.FilterSet):
-    status = django_filters.ChoiceFilter(choices=Return.Status.choices)
-    order = IdFilter(field_name="order_id")
-
-    class Meta:
-        model = Return
-        fields = ["status", "order"]
-
-
-RETURN_WRITE = {
-    "create": perm("manage_orders"),
-    "write_off": perm("manage_orders"),
-    "receive": perm("work_warehouse"),
-    "inspect": perm("work_warehouse"),
-    "restock": perm("work_warehouse"),
-}
-
-
-class ReturnViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
-    """Returns: requested -> received -> inspected -> restocked (into a location, through the stock
-    ledger) or written off. `POST` opens one for a shipped order."""
-
-    read_permission = perm("view_operations")
-    serializer_class = ReturnSerializer
-    filterset_class = ReturnFilter
-    filter_backends = [django_filters.rest_framework.DjangoFilterBackend]
-
-    @property
-    def write_permission(self):
-        return RETURN_WRITE.get(getattr(self, "action", None) or "", perm("manage_orders"))
-
-    def get_queryset(self):
-        return selectors.return_rows().order_by("-created_at", "-pk")
-
-    def _out(self, ret, code=status.HTTP_200_OK):
-        return Response(ReturnSerializer(selectors.return_rows().get(pk=ret.pk)).data, status=code)
-
-    @extend_schema(request=ReturnInSerializer, responses={201: ReturnSerializer})
-    def create(self, request):
-        data = ReturnInSerializer(data=request.data)
-        if not data.is_valid():
-            return _bad_request("Invalid return.", data.errors)
-        body = data.validated_data
-        order = Order.objects.filter(pk=body["order"]).first()
-        if order is None:
-            return _bad_request("Invalid return.", {"order": [f"No order {body['order']}."]})
-        lines = [(ln["line"], ln["quantity"]) for ln in body.get("lines") or []] or None
-        try:
-            ret = services.request_return(order=order, reason=body["reason"], lines=lines,
-                                          refund_amount=body.get("refund_amount") or 0,
-                                          external_id=body.get("external_id", ""), user=request.user)
-        except services.OrderError as exc:
-            return _conflict(str(exc))
-        return self._out(ret, status.HTTP_201_CREATED)
-
-    def _move(self, request, func, **kwargs):
-        ret = self.get_object()
-        data = ReturnNoteInSerializer(data=request.data)
-        if not data.is_valid():
-            return _bad_request("Invalid note.", data.errors)
-        try:
-            func(ret=ret, note=data.validated_data.get("note", ""), user=request.user, **kwargs)
-        except services.OrderError as exc:
-            return _conflict(str(exc))
-        return self._out(ret)
-
-    @extend_schema(request=ReturnNoteInSerializer, responses={200: ReturnSerializer})
-    @action(detail=True, methods=["post"])
-    def receive(self, request, pk=None):
-        return self._move(request, services.receive_return)
-
-    @extend_schema(request=ReturnNoteInSerializer, responses={200: ReturnSerializer})
-    @action(detail=True, methods=["post"])
-    def inspect(self, request, pk=None):
-        return self._move(request, services.inspect_return)
-
-    @extend_schema(request=RestockInSerializer, responses={200: ReturnSerializer})
-    @action(detail=True, methods=["post"])
-    def restock(self, request, pk=None):
-        """Put the units back on the shelf at `location` (ledger reason return)."""
-        data = RestockInSerializer(data=request.data)
-        if not data.is_valid():
-            return _bad_request("Give the location to restock into.", data.errors)
-        code = data.validated_data["location"]
-        location = Location.objects.filter(code=code).first()
-        if location is None:
-            return _bad_request("Unknown location.", {"location": [f"No location {code!r}."]})
-        return self._move(request, services.restock_return, location=location)
-
-    @extend_schema(request=ReturnNoteInSerializer, responses={200: ReturnSerializer})
-    @action(detail=True, methods=["post"], url_path="write-off")
-    def write_off(self, request, pk=None):
-        """Write the returned goods off; a `note` saying why is required."""
-        return self._move(request, services.write_off_return)
-
-
 def register(router):
     """Register this app's API view sets on the /api/v1/ router."""
     router.register("orders", OrderViewSet, basename="order")
-    router.register("returns", ReturnViewSet, basename="return")
+    router.register("returns", ReturnViewSet, basename="return")  # orders/api_returns.py

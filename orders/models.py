@@ -3,6 +3,8 @@
 from django.conf import settings
 from django.db import models
 
+from orders.cancel_reasons import CancelReasonCode
+
 
 class OrderStatus(models.TextChoices):
     AWAITING_PAYMENT = "awaiting_payment", "Awaiting payment"
@@ -111,6 +113,8 @@ class Order(models.Model):
     cancelled_at = models.DateTimeField(null=True, blank=True)
     cancel_initiator = models.CharField(max_length=6, choices=CancelInitiator.choices, blank=True)
     cancel_reason = models.CharField(max_length=300, blank=True)
+    cancel_reason_code = models.CharField(max_length=20, choices=CancelReasonCode.choices, blank=True, default="",
+                                          db_index=True, help_text="Why it was cancelled, as the figures count it.")
     # Order-level tracking as the channel sends it (packages hold their own).
     tracking_number = models.CharField(max_length=64, blank=True, db_index=True)
     shipping_provider = models.CharField(max_length=100, blank=True)
@@ -189,7 +193,19 @@ class OrderEvent(models.Model):
         return f"{self.order_id} {self.kind} {self.from_status}->{self.to_status}"
 
 
+class ReturnKind(models.TextChoices):
+    """What the buyer asked for (TikTok's return_type; docs/after-sales/returns.md)."""
+
+    REFUND_ONLY = "refund_only", "Refund only"
+    RETURN_AND_REFUND = "return_and_refund", "Return and refund"
+    REPLACEMENT = "replacement", "Replacement"
+
+
 class Return(models.Model):
+    """One return: a local record, or one channel return (``account`` set) kept in step with the
+    channel's own status. ``status`` is the warehouse's side (requested -> received -> inspected
+    -> restocked / written off), ``channel_status`` the channel's."""
+
     class Status(models.TextChoices):
         REQUESTED = "requested", "Requested"
         RECEIVED = "received", "Received"
@@ -206,9 +222,45 @@ class Return(models.Model):
     note = models.TextField(blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+    # The channel's return (empty for a local return).
+    account = models.ForeignKey("sellerhub.ChannelAccount", null=True, blank=True, on_delete=models.PROTECT,
+                                related_name="returns", help_text="The channel account; empty for a local return.")
+    kind = models.CharField(max_length=20, choices=ReturnKind.choices, default=ReturnKind.RETURN_AND_REFUND)
+    channel_status = models.CharField(max_length=40, blank=True, db_index=True,
+                                      help_text="The return's status as the channel reports it.")
+    reason_code = models.CharField(max_length=120, blank=True, help_text="The channel's reason code.")
+    buyer_note = models.TextField(blank=True)
+    buyer_images = models.JSONField(default=list, blank=True, help_text="Links to the buyer's photos.")
+    requested_at = models.DateTimeField(null=True, blank=True, db_index=True)
+    next_action = models.CharField(max_length=60, blank=True, help_text="What the channel waits for from the seller.")
+    respond_by = models.DateTimeField(null=True, blank=True, db_index=True,
+                                      help_text="The seller's deadline for the next action; empty when none.")
+    decided_at = models.DateTimeField(null=True, blank=True)
+    auto_approved = models.BooleanField(default=False, help_text="The channel approved it: the seller missed "
+                                                                 "the deadline.")
+    seller_fault = models.BooleanField(null=True, blank=True,
+                                       help_text="True when the reason is not the buyer's fault; empty when unknown.")
+    refund_total = models.DecimalField(max_digits=12, decimal_places=2, default=0)
+    refund_shipping = models.DecimalField(max_digits=12, decimal_places=2, default=0)
+    refund_tax = models.DecimalField(max_digits=12, decimal_places=2, default=0)
+    partial_refund = models.DecimalField(max_digits=12, decimal_places=2, null=True, blank=True,
+                                         help_text="A partial refund offered instead of the full one.")
+    currency = models.CharField(max_length=3, default="USD")
+    arbitration_status = models.CharField(max_length=20, blank=True)
+    return_tracking_number = models.CharField(max_length=64, blank=True, db_index=True)
+    return_carrier = models.CharField(max_length=100, blank=True)
+    replacement_order = models.ForeignKey(Order, null=True, blank=True, on_delete=models.SET_NULL,
+                                          related_name="replaces_returns",
+                                          help_text="The replacement or exchange order sent for it.")
+    channel_updated_at = models.DateTimeField(null=True, blank=True)
+    raw = models.JSONField(default=dict, blank=True, help_text="The channel's return as last received.")
 
     class Meta:
         ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["account", "external_id"], condition=models.Q(account__isnull=False),
+                                    name="return_unique_account_external_id"),
+        ]
 
     def __str__(self):
         return f"return {self.pk} of order {self.order_id}"
@@ -218,6 +270,14 @@ class ReturnLine(models.Model):
     ret = models.ForeignKey(Return, on_delete=models.CASCADE, related_name="lines")
     order_line = models.ForeignKey(OrderLine, on_delete=models.PROTECT, related_name="return_lines")
     quantity = models.PositiveIntegerField()
+    external_id = models.CharField(max_length=64, blank=True, help_text="The channel's return line id.")
+    refund_amount = models.DecimalField(max_digits=12, decimal_places=2, default=0)
+    # Inspection: each returned unit is restocked to a bin or written off with a reason.
+    restocked_quantity = models.PositiveIntegerField(default=0)
+    written_off_quantity = models.PositiveIntegerField(default=0)
+    write_off_reason = models.CharField(max_length=300, blank=True)
+    restock_location = models.ForeignKey("inventory.Location", null=True, blank=True, on_delete=models.PROTECT,
+                                         related_name="+")
 
     class Meta:
         ordering = ["id"]

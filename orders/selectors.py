@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from integrations.carriers import registry as carriers
 from inventory.models import SKU, Location, Reservation, StockLevel
+from orders import dispatch_windows
 from orders.models import (
     PRE_SHIP_STATUSES,
     SHIPPED_STATUSES,
@@ -55,21 +56,12 @@ class QueueFilters:
     sort: str = "due"
 
 
-def _today_range(now: dt.datetime | None = None) -> tuple[dt.datetime, dt.datetime]:
-    """Today in the site's time zone (TIME_ZONE), as [start, end) instants."""
-    now = now or timezone.now()
-    local = timezone.localtime(now)
-    start = local.replace(hour=0, minute=0, second=0, microsecond=0)
-    end = (start + dt.timedelta(days=1, hours=3)).replace(hour=0)  # DST-safe next midnight
-    return start, end
-
-
 def due_condition(due: str, now: dt.datetime) -> Q:
-    """Not shipped yet and due today (in the site's time zone) or already overdue."""
+    """Due today (in each shop's own time zone) or overdue, as ``orders/dispatch_windows.py``
+    defines them (the one definition every page uses)."""
     if due == "today":
-        start, end = _today_range(now)
-        return Q(dispatch_due_at__gte=start, dispatch_due_at__lt=end, status__in=PRE_SHIP_STATUSES)
-    return Q(dispatch_due_at__lt=now, status__in=PRE_SHIP_STATUSES)
+        return dispatch_windows.due_today(dispatch_windows.shop_days(now))
+    return dispatch_windows.overdue(now)
 
 
 def search_condition(text: str) -> Q:
@@ -126,14 +118,14 @@ def order_queue(filters: QueueFilters, *, now: dt.datetime | None = None) -> Que
 
 
 def queue_counts(*, now: dt.datetime | None = None) -> dict[str, int]:
-    """The counts the queue's shortcuts and the dashboard show, in one query."""
-    now = now or timezone.now()
-    start, end = _today_range(now)
+    """The counts the queue's shortcuts and the dashboard show, in two queries (the shops' time
+    zones, then one aggregate); "overdue" and "due today" as ``orders/dispatch_windows.py`` says."""
+    days = dispatch_windows.shop_days(now)
     open_ = Q(status__in=PRE_SHIP_STATUSES)
     return Order.objects.filter(status__in=PRE_SHIP_STATUSES + (OrderStatus.AWAITING_CONFIRMATION,)).aggregate(
         to_ship=Count("pk", filter=open_),
-        overdue=Count("pk", filter=open_ & Q(dispatch_due_at__lt=now)),
-        due_today=Count("pk", filter=open_ & Q(dispatch_due_at__gte=start, dispatch_due_at__lt=end)),
+        overdue=Count("pk", filter=dispatch_windows.overdue(days.now)),
+        due_today=Count("pk", filter=dispatch_windows.due_today(days)),
         attention=Count("pk", filter=open_ & ~Q(attention_reason="")),
         awaiting_confirmation=Count("pk", filter=Q(status=OrderStatus.AWAITING_CONFIRMATION)),
     )

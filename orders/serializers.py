@@ -1,10 +1,13 @@
-"""API representations of orders and returns (read-only shapes; writes go through orders.services)."""
+"""API representations of orders (read-only shapes; writes go through orders.services); returns are in
+serializers_returns.py."""
 
+from django.core.validators import RegexValidator
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from orders.models import Order, OrderEvent, OrderLine, OrderStatus, Return, ReturnLine
-from sellerhub.api_filters import MAX_ID, MAX_INT
+from orders.models import Order, OrderEvent, OrderLine, OrderStatus
+from orders.refund_serializers import SellerCancellationSerializer
+from sellerhub.api_base import AmountField
 
 
 @extend_schema_field({"type": "string", "enum": OrderStatus.values,
@@ -37,7 +40,7 @@ class OrderListSerializer(serializers.ModelSerializer):
             "attention_reason", "attention_detail", "buyer_name", "currency", "total", "fulfilment", "label_source",
             "is_sample", "created_at", "paid_at", "dispatch_due_at", "delivery_due_at", "tracking_uploaded_at",
             "dispatched_at", "delivered_at", "cancelled_at", "cancel_initiator", "cancel_reason", "tracking_number",
-            "lines",
+            "lines", "cancel_reason_code",
         ]
 
 
@@ -74,12 +77,13 @@ class OrderDetailSerializer(OrderListSerializer):
     packages = PackageSerializer(many=True, read_only=True)
     events = OrderEventSerializer(many=True, read_only=True)
     returns = serializers.SerializerMethodField()
+    seller_cancellation = SellerCancellationSerializer(read_only=True, allow_null=True)
 
     class Meta(OrderListSerializer.Meta):
         fields = OrderListSerializer.Meta.fields + [
             "buyer_email", "buyer_phone", "shipping_address", "subtotal", "shipping_total", "tax_total",
             "deadline_source", "completed_at", "shipping_provider", "channel_updated_at", "last_synced_at", "note",
-            "packages", "events", "returns",
+            "packages", "events", "returns", "seller_cancellation",
         ]
 
     def get_returns(self, order) -> list[dict]:
@@ -92,7 +96,7 @@ class OrderDetailSerializer(OrderListSerializer):
 class ManualLineInSerializer(serializers.Serializer):
     sku = serializers.CharField(max_length=64, help_text="Your seller SKU.")
     quantity = serializers.IntegerField(min_value=1, max_value=100000, default=1)
-    unit_price = serializers.DecimalField(max_digits=12, decimal_places=2, min_value=0, required=False)
+    unit_price = AmountField(required=False)
 
 
 class ManualBuyerInSerializer(serializers.Serializer):
@@ -114,14 +118,15 @@ class ManualAddressInSerializer(serializers.Serializer):
 
 
 class ManualOrderInSerializer(serializers.Serializer):
-    lines = ManualLineInSerializer(many=True, allow_empty=False, min_length=1)
+    lines = serializers.ListField(child=ManualLineInSerializer(), allow_empty=False, min_length=1, max_length=500)
     buyer = ManualBuyerInSerializer(required=False)
     address = ManualAddressInSerializer(required=False)
     external_id = serializers.CharField(max_length=64, required=False, allow_blank=True,
                                         help_text="Your own order number; posting it again returns the same order.")
     paid_at = serializers.DateTimeField(required=False, help_text="Default: now. Deadlines count from it.")
-    currency = serializers.CharField(max_length=3, required=False, default="USD")
-    shipping_total = serializers.DecimalField(max_digits=12, decimal_places=2, min_value=0, required=False)
+    currency = serializers.CharField(max_length=3, required=False, default="USD", validators=[RegexValidator(
+        r"^[A-Za-z]{3}$", "Use a three-letter currency code, e.g. USD.")])
+    shipping_total = AmountField(required=False)
     note = serializers.CharField(required=False, allow_blank=True)
 
 
@@ -144,51 +149,3 @@ class ConfirmConflictSerializer(serializers.Serializer):
     short_lines = ShortLineSerializer(many=True, required=False)
     unmatched_lines = serializers.ListField(child=serializers.DictField(), required=False)
     order = serializers.IntegerField(required=False)
-
-
-# --- returns ----------------------------------------------------------------------------------
-
-
-class ReturnLineSerializer(serializers.ModelSerializer):
-    line = serializers.IntegerField(source="order_line_id")
-    sku = serializers.SerializerMethodField()
-
-    class Meta:
-        model = ReturnLine
-        fields = ["line", "sku", "quantity"]
-
-    def get_sku(self, rl) -> str | None:
-        return rl.order_line.sku.seller_sku if rl.order_line.sku_id else rl.order_line.channel_sku or None
-
-
-class ReturnSerializer(serializers.ModelSerializer):
-    order_external_id = serializers.CharField(source="order.external_id", read_only=True)
-    restock_location = serializers.SlugRelatedField(slug_field="code", read_only=True, allow_null=True)
-    lines = ReturnLineSerializer(many=True, read_only=True)
-
-    class Meta:
-        model = Return
-        fields = ["id", "order", "order_external_id", "status", "reason", "refund_amount", "restock_location",
-                  "external_id", "note", "lines", "created_at", "updated_at"]
-
-
-class ReturnLineInSerializer(serializers.Serializer):
-    line = serializers.IntegerField(min_value=1, max_value=MAX_ID, help_text="The order line id.")
-    quantity = serializers.IntegerField(min_value=1, max_value=MAX_INT)
-
-
-class ReturnInSerializer(serializers.Serializer):
-    order = serializers.IntegerField(min_value=1, max_value=MAX_ID, help_text="The order id (shipped or later).")
-    reason = serializers.CharField(max_length=300)
-    refund_amount = serializers.DecimalField(max_digits=12, decimal_places=2, min_value=0, required=False, default=0)
-    lines = ReturnLineInSerializer(many=True, required=False,
-                                   help_text="Default: every unit not returned yet.")
-    external_id = serializers.CharField(max_length=64, required=False, allow_blank=True)
-
-
-class ReturnNoteInSerializer(serializers.Serializer):
-    note = serializers.CharField(max_length=500, required=False, allow_blank=True)
-
-
-class RestockInSerializer(ReturnNoteInSerializer):
-    location = serializers.CharField(max_length=32, help_text="The code of an own warehouse or bin, e.g. MAIN.")

@@ -14,7 +14,6 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views import View
 from django.views.generic import TemplateView
 
-from inventory import services as stock
 from inventory.models import SKU
 from orders import selectors, services
 from orders.forms import (
@@ -24,7 +23,6 @@ from orders.forms import (
     ManualOrderForm,
     MapSKUForm,
     QueueFilterForm,
-    ReturnActionForm,
     ReturnRequestForm,
 )
 from orders.models import (
@@ -32,7 +30,6 @@ from orders.models import (
     AttentionReason,
     Order,
     OrderStatus,
-    Return,
 )
 from sellerhub.access import RoleRequiredMixin
 from sellerhub.models import ChannelAccount
@@ -216,7 +213,8 @@ class OrderActionView(RoleRequiredMixin, View):
                 messages.success(request, f"Hold released on order {order.external_id}.")
                 self._report(request, result)
             elif action == "cancel":
-                services.cancel_order(order=order, reason=reason, user=request.user)
+                services.cancel_order(order=order, reason=reason, user=request.user,
+                                      reason_code=(request.POST.get("reason_code") or "").strip())
                 messages.success(request, f"Order {order.external_id} cancelled; its stock is free again.")
         except services.OrderError as exc:
             messages.error(request, str(exc))
@@ -326,102 +324,7 @@ class AttentionView(RoleRequiredMixin, TemplateView):
         return context
 
 
-# ---------------------------------------------------------------------------------------------
-# Returns
-
-
-class ReturnRequestView(RoleRequiredMixin, View):
-    permission_required = perm("manage_orders")
-
-    def post(self, request, pk):
-        order = get_object_or_404(Order, pk=pk)
-        form = ReturnRequestForm(request.POST)
-        back = reverse("orders:detail", args=[pk])
-        if not form.is_valid():
-            for field, errors in form.errors.items():
-                messages.error(request, f"{form.fields[field].label}: {' '.join(errors)}")
-            return HttpResponseRedirect(back)
-        lines = []
-        for line in order.lines.filter(cancelled=False):
-            raw = (request.POST.get(f"line_{line.pk}") or "").strip()
-            if raw:
-                if not raw.isdigit():
-                    messages.error(request, f"Quantity for {line.channel_sku or line.pk} must be a whole number.")
-                    return HttpResponseRedirect(back)
-                if int(raw):
-                    lines.append((line.pk, int(raw)))
-        try:
-            ret = services.request_return(order=order, reason=form.cleaned_data["reason"], lines=lines or None,
-                                          refund_amount=form.cleaned_data.get("refund_amount") or 0,
-                                          external_id=form.cleaned_data.get("external_id") or "", user=request.user)
-        except services.OrderError as exc:
-            messages.error(request, str(exc))
-            return HttpResponseRedirect(back)
-        messages.success(request, f"Return {ret.pk} opened for order {order.external_id}.")
-        return HttpResponseRedirect(back)
-
-
-RETURN_ACTION_PERMISSIONS = {
-    "receive": perm("work_warehouse"),
-    "inspect": perm("work_warehouse"),
-    "restock": perm("work_warehouse"),
-    "write_off": perm("manage_orders"),
-}
-
-
-class ReturnActionView(RoleRequiredMixin, View):
-    permission_required = perm("view_operations")
-
-    def post(self, request, pk):
-        ret = get_object_or_404(Return.objects.select_related("order"), pk=pk)
-        form = ReturnActionForm(request.POST)
-        back = _next_url(request, reverse("orders:returns"))
-        if not form.is_valid():
-            for field, errors in form.errors.items():
-                messages.error(request, f"{form.fields[field].label}: {' '.join(errors)}")
-            return HttpResponseRedirect(back)
-        action = form.cleaned_data["action"]
-        _require(request, RETURN_ACTION_PERMISSIONS[action])
-        note = form.cleaned_data.get("note") or ""
-        try:
-            if action == "receive":
-                services.receive_return(ret=ret, note=note, user=request.user)
-            elif action == "inspect":
-                services.inspect_return(ret=ret, note=note, user=request.user)
-            elif action == "restock":
-                location = form.cleaned_data.get("location")
-                if location is None:
-                    raise services.ReturnError("Choose the location to restock into.")
-                services.restock_return(ret=ret, location=location, note=note, user=request.user)
-            elif action == "write_off":
-                services.write_off_return(ret=ret, note=note, user=request.user)
-        except (services.OrderError, stock.StockError) as exc:
-            messages.error(request, str(exc))
-            return HttpResponseRedirect(back)
-        messages.success(request, f"Return {ret.pk}: {ret.get_status_display().lower()}.")
-        return HttpResponseRedirect(back)
-
-
-class ReturnListView(RoleRequiredMixin, TemplateView):
-    template_name = "orders/returns.html"
-    permission_required = perm("view_operations")
-
-    def get_context_data(self, **kwargs):
-        context = super().get_context_data(**kwargs)
-        status = self.request.GET.get("status", "open")
-        qs = selectors.return_rows()
-        if status == "open":
-            qs = qs.filter(status__in=(Return.Status.REQUESTED, Return.Status.RECEIVED, Return.Status.INSPECTED))
-        elif status in Return.Status.values:
-            qs = qs.filter(status=status)
-        page = Paginator(qs.order_by("-created_at", "-pk"), PAGE_SIZE).get_page(self.request.GET.get("page"))
-        user = self.request.user
-        context.update(title="Returns", page=page, status=status, statuses=Return.Status.choices,
-                       locations=selectors.restock_locations(), full_path=self.request.get_full_path(),
-                       can_work=user.has_perm(perm("work_warehouse")),
-                       can_manage=user.has_perm(perm("manage_orders")),
-                       query=f"status={status}")
-        return context
+# Returns: see orders/views_returns.py
 
 
 # ---------------------------------------------------------------------------------------------

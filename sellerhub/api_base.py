@@ -2,7 +2,8 @@
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.http import Http404
-from rest_framework import exceptions, parsers, permissions
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import exceptions, parsers, permissions, serializers
 from rest_framework.pagination import PageNumberPagination
 
 from sellerhub import json_body
@@ -43,13 +44,54 @@ class JSONParser(parsers.JSONParser):
             raise exceptions.ParseError(str(exc)[:1].upper() + str(exc)[1:] + ".") from None
 
 
+class Conflict(exceptions.APIException):
+    """409: the request is well formed but the things it names are not in a state that allows it
+    (the package has shipped, the order is cancelled)."""
+
+    status_code = 409
+    default_detail = "This can't be done in the current state."
+    default_code = "conflict"
+
+
+def not_found(message: str, *, field: str = ""):
+    """Answer 404 with ``{"error": message, "field": field}``: the request names something (an
+    order, a SKU, a location) that isn't there. A well-formed request is never a 400 for that."""
+    raise exceptions.NotFound({"detail": message, **({"field": field} if field else {})})
+
+
+def conflict(message: str, *, field: str = ""):
+    """Answer 409 with ``{"error": message}``: see ``Conflict``."""
+    raise Conflict({"detail": message, **({"field": field} if field else {})})
+
+
 class Pagination(BoundedPageMixin, PageNumberPagination):
     page_size = 50
     page_size_query_param = "page_size"
     max_page_size = 500
 
 
+def _names_only_missing(exc) -> bool:
+    """A validation error whose every problem is "there is no such object" (a related id that does
+    not exist): the request was well formed, so it is answered 404, not 400."""
+    codes = exc.get_codes()
+
+    def leaves(value):
+        if isinstance(value, dict):
+            for item in value.values():
+                yield from leaves(item)
+        elif isinstance(value, list):
+            for item in value:
+                yield from leaves(item)
+        else:
+            yield value
+
+    found = list(leaves(codes))
+    return bool(found) and all(code == "does_not_exist" for code in found)
+
+
 def exception_handler(exc, context):
+    if isinstance(exc, exceptions.ValidationError) and _names_only_missing(exc):
+        exc.status_code = 404
     if isinstance(exc, Http404):
         exc = exceptions.NotFound()
     elif isinstance(exc, DjangoPermissionDenied):
@@ -60,7 +102,22 @@ def exception_handler(exc, context):
     response = drf_exception_handler(exc, context)
     if response is not None and isinstance(response.data, dict) and "detail" in response.data:
         response.data = {"error": response.data["detail"], **{k: v for k, v in response.data.items() if k != "detail"}}
+        if isinstance(response.data["error"], list) and len(response.data["error"]) == 1:
+            response.data["error"] = response.data["error"][0]
         response.data.setdefault("status", response.status_code)
     elif response is not None:
         response.data = {"error": "Invalid input.", "status": response.status_code, "fields": response.data}
     return response
+
+
+@extend_schema_field({"type": "string", "format": "decimal", "pattern": r"^\d{1,10}(?:\.\d{1,2})?$",
+                      "example": "12.50"})
+class AmountField(serializers.DecimalField):
+    """A money amount of 0 or more with two decimals (max 10 digits before the point); the schema
+    says so, where DRF's own decimal field documents a sign it then refuses."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("max_digits", 12)
+        kwargs.setdefault("decimal_places", 2)
+        kwargs.setdefault("min_value", 0)
+        super().__init__(**kwargs)

@@ -80,3 +80,28 @@ class MomentFilter(django_filters.IsoDateTimeFilter):
     """``IsoDateTimeFilter`` bounded to what the databases can store (see ``_MomentField``)."""
 
     field_class = _MomentField
+
+
+class _StrictBooleanField(forms.Field):
+    """``true``/``false`` (or ``1``/``0``); anything else is a 400 naming the parameter, where
+    django-filter's own boolean filter quietly ignores ``?active=8099`` or ``?active=null``."""
+
+    widget = forms.TextInput
+    TRUE, FALSE = ("true", "1"), ("false", "0")
+
+    def to_python(self, value):
+        if value in (None, ""):
+            return None
+        text = str(value).strip().lower()
+        if text in self.TRUE:
+            return True
+        if text in self.FALSE:
+            return False
+        raise forms.ValidationError("Give true or false.")
+
+
+@extend_schema_field({"type": "boolean"})
+class StrictBooleanFilter(django_filters.Filter):
+    """A yes/no filter that refuses anything but true/false (see ``_StrictBooleanField``)."""
+
+    field_class = _StrictBooleanField

@@ -11,6 +11,7 @@ NAVIGATION = (
     ("Fulfilment", "fulfilment:index", perm("view_operations")),
     ("Metrics", "metrics:index", perm("view_metrics")),
     ("Channels", "channels:index", perm("view_channels")),
+    ("Staff", "staff_list", perm("manage_access")),
     ("Access", "access_settings", perm("manage_access")),
     ("Admin", "admin:index", perm("use_ops_tools")),
     ("Jobs", "django_rq:home", perm("use_ops_tools")),

@@ -7,6 +7,7 @@ from django.db import models
 from django.utils import timezone
 
 from sellerhub.crypto import EncryptedJSONField
+from sellerhub.job_names import job_name
 from sellerhub.roles import CAPABILITIES
 
 
@@ -15,6 +16,7 @@ class Capability(models.Model):
 
     class Meta:
         managed = False
+        verbose_name_plural = "capabilities"
         default_permissions = ()
         permissions = [(codename, text) for codename, (text, _roles) in CAPABILITIES.items()]
 
@@ -28,7 +30,9 @@ class JobRun(models.Model):
     class Status(models.TextChoices):
         QUEUED = "queued", "Queued"
         RUNNING = "running", "Running"
-        SUCCEEDED = "succeeded", "Succeeded"
+        # "Finished", not "Succeeded": a job that did its work may still have refused the input
+        # ("Rejected: nothing imported"); its message says how it ended.
+        SUCCEEDED = "succeeded", "Finished"
         FAILED = "failed", "Failed"
 
     kind = models.CharField(max_length=64, db_index=True)
@@ -47,6 +51,8 @@ class JobRun(models.Model):
 
     class Meta:
         ordering = ["-created_at", "-id"]
+        verbose_name = "job run"
+        verbose_name_plural = "job runs"
         constraints = [
             models.CheckConstraint(condition=models.Q(progress__lte=100), name="jobrun_progress_at_most_100"),
         ]
@@ -57,6 +63,11 @@ class JobRun(models.Model):
     @property
     def is_finished(self):
         return self.status in (self.Status.SUCCEEDED, self.Status.FAILED)
+
+    @property
+    def name(self):
+        """The kind in the user's words ("Channel sync")."""
+        return job_name(self.kind)
 
 
 class Channel(models.TextChoices):
@@ -72,11 +83,30 @@ def default_location_priority():
 
 
 class ChannelAccount(models.Model):
-    """One connected shop on one channel, with its calendar and stock rules."""
+    """One connected shop on one channel, with its calendar and stock rules, and the health of
+    its connection (``state``; written only by ``channels.health``)."""
+
+    class State(models.TextChoices):
+        CONNECTED = "connected", "Connected"
+        FAILING = "failing", "Failing"
+        NEEDS_REAUTH = "needs_reauth", "Needs re-authorisation"
+        PAUSED = "paused", "Paused"
+        DISCONNECTED = "disconnected", "Disconnected"
 
     name = models.CharField(max_length=120)
     channel = models.CharField(max_length=20, choices=Channel.choices, db_index=True)
+    # True while the scheduled jobs sync the account (connected or failing); kept in step with
+    # ``state`` by channels.health, so every reader of ``active`` means "syncs".
     active = models.BooleanField(default=True)
+    state = models.CharField(max_length=16, choices=State.choices, default=State.CONNECTED, db_index=True)
+    state_changed_at = models.DateTimeField(null=True, blank=True)
+    failing_since = models.DateTimeField(null=True, blank=True, help_text="First failure of the current run of them.")
+    failures = models.PositiveIntegerField(default=0, help_text="Failed attempts in a row.")
+    last_attempt_at = models.DateTimeField(null=True, blank=True)
+    next_retry_at = models.DateTimeField(null=True, blank=True, help_text="Scheduled jobs skip the account until then.")
+    last_error = models.CharField(max_length=500, blank=True, help_text="The last failure, in the seller's words.")
+    authorization_expires_at = models.DateTimeField(
+        null=True, blank=True, help_text="When the channel says the seller's authorisation ends (TikTok type 7).")
     # Where the channel's API lives (the public host, or the loopback emulator in the demo).
     api_base_url = models.URLField(blank=True)
     # The shop's id on the channel (TikTok shop id/cipher, Etsy shop id, Woo site, Square location).

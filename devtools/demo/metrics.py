@@ -4,27 +4,44 @@ on the four demo accounts, a few orders at risk right now, and the daily snapsho
 The accounts are the ones devtools/demo/orders.py creates (one per channel; see ``demo_accounts``), so
 the history and today's orders share their shops. The history is generated from a fixed seed; rates differ per
 channel and TikTok's late dispatch rate improves week by week, so the trend has a shape. Orders
-are bulk-inserted with ids prefixed ``H-`` and are finished (delivered, in transit or cancelled)
-except the at-risk ones, which are shipped (stock already out) and so need no reservations.
+are bulk-inserted with ids in each channel's own format, numbered below the seeded world's
+(TikTok 18 digits, WooCommerce order numbers, Etsy receipt ids, Square order ids), a buyer's
+address and a timeline (``devtools/demo/timelines.py``). They are finished (delivered, in transit
+or cancelled) except the at-risk ones, which are shipped (stock already out) and so need no
+reservations. FBT orders sell the SKUs stocked at TikTok's FBT warehouse, so the FBT sales
+velocity and TikTok's predicted stock-out agree. The units of the last 30 days are recorded as
+sales in the stock ledger (received first, so shelves keep their counts), so a SKU's sales
+velocity and the metrics' paid orders tell the same story.
 Safe to run again: an account that already has demo history is left as it is.
 """
 
 import datetime as dt
 import random
+import string
+from collections import Counter
 from decimal import Decimal
 
 from django.db import transaction
 from django.utils import timezone
 
+from devtools.demo import timelines
 from fulfilment.models import Package
-from inventory.models import SKU
+from inventory import services as stock
+from inventory.models import SKU, Location, StockLevel
 from metrics.services import take_snapshots
 from orders import deadlines
 from orders.models import CancelInitiator, DeadlineSource, Fulfilment, LabelSource, Order, OrderLine, OrderStatus
 from sellerhub.models import ChannelAccount
 
-PREFIX = "H-"
 HISTORY_DAYS = 7 * 13 + 6
+VELOCITY_DAYS = 30
+# The first history id of each channel (the seeded world's orders and the emulator's come after).
+FIRST_ID = {"tiktok": 576500000000000001, "woocommerce": 101, "etsy": 3000000001}
+ADDRESSES = [("1823 Larkin St", "San Francisco", "CA", "94109"), ("77 Bedford Ave", "Brooklyn", "NY", "11211"),
+             ("512 W 6th St", "Austin", "TX", "78701"), ("1400 E Pine St", "Seattle", "WA", "98122"),
+             ("221 Newbury St", "Boston", "MA", "02116"), ("3100 N Clark St", "Chicago", "IL", "60657"),
+             ("640 N Broadway", "Denver", "CO", "80203"), ("88 Peachtree St NE", "Atlanta", "GA", "30303")]
+FBT_SKUS = ["TEE-BLK-M", "TEE-BLK-L", "HOOD-NVY-M", "TOTE-NAT"]
 
 # name, channel, time zone (when this loader creates the account), orders a day,
 #   (late dispatch from, to), late delivery, seller cancels, system cancels, buyer cancels, invalid tracking,
@@ -69,14 +86,52 @@ def demo_accounts():
     return accounts
 
 
+def order_id(channel: str, serial: int, rng) -> str:
+    """A history order's id in its channel's format."""
+    if channel == "square":
+        return "".join(rng.choice(string.ascii_letters + string.digits) for _ in range(27))
+    return str(FIRST_ID.get(channel, 1) + serial - 1)
+
+
 def load(*, users, now=None):
     now = now or timezone.now()
-    skus = {s.seller_sku: s for s in SKU.objects.filter(seller_sku__in=SKUS)}
+    skus = {s.seller_sku: s for s in SKU.objects.filter(seller_sku__in=SKUS + FBT_SKUS)}
+    made = []
     for account, spec in zip(demo_accounts(), ACCOUNTS, strict=True):
-        if Order.objects.filter(account=account, external_id__startswith=PREFIX).exists():
-            continue
-        _history(account, spec, now, skus, random.Random(f"sellerhub-metrics-{spec[1]}"))
+        if Order.objects.filter(account=account, created_at__lt=now - dt.timedelta(days=VELOCITY_DAYS)).exists():
+            continue  # its history is there (the seeded world's orders are all younger)
+        made += _history(account, spec, now, skus, random.Random(f"sellerhub-metrics-{spec[1]}"))
+    if made:
+        timelines.history(made, warehouse_name=getattr(users.get("warehouse"), "username", "warehouse"))
+        _ledger_sales(made, now, users.get("owner"))
     take_snapshots(now=now)
+
+
+def _ledger_sales(orders, now, user):
+    """The last 30 days' units of the own-warehouse history, as sales in the stock ledger: received
+    (so the shelves keep their counts), reserved and consumed, one reference per SKU."""
+    since = now - dt.timedelta(days=VELOCITY_DAYS)
+    units = Counter()
+    for order in orders:
+        if order.fulfilment == Fulfilment.FBS and order.paid_at and order.paid_at >= since and \
+                order.status != OrderStatus.CANCELLED:
+            for line in order.history_lines:
+                if line.sku_id:
+                    units[line.sku_id] += line.quantity
+    bins = dict(StockLevel.objects.filter(sku_id__in=list(units), location__kind=Location.Kind.BIN)
+                .order_by("sku_id", "location_id").values_list("sku_id", "location"))
+    locations = Location.objects.in_bulk(set(bins.values()))
+    skus = SKU.objects.in_bulk(list(units))
+    for sku_id, quantity in sorted(units.items()):
+        location = locations.get(bins.get(sku_id))
+        if location is None:
+            continue
+        sku = skus[sku_id]
+        reference = f"demo-history-sales:{sku_id}"
+        stock.receive(sku=sku, location=location, quantity=quantity, user=user, reference="PO-2026-0038",
+                      note="demo: stock the last 30 days' orders were shipped from")
+        stock.reserve(reference=reference, requests=[stock.StockRequest("1", sku_id, quantity)], user=user)
+        stock.consume(reference=reference, user=user)
 
 
 @transaction.atomic
@@ -95,9 +150,8 @@ def _history(account, spec, now, skus, rng):
         for _ in range(max(0, round(rng.gauss(per_day, per_day ** 0.5)))):
             serial += 1
             created = dt.datetime.combine(day, dt.time(rng.randint(6, 22), rng.randint(0, 59)), tzinfo=zone)
-            order = Order(account=account, external_id=f"{PREFIX}{channel[:2].upper()}{serial:05d}",
-                          created_at=created, buyer_name=rng.choice(BUYERS), ship_country="US", currency="USD",
-                          channel_status="", status=OrderStatus.DELIVERED)
+            order = Order(account=account, external_id=order_id(channel, serial, rng), created_at=created,
+                          currency="USD", channel_status="", status=OrderStatus.DELIVERED, **_buyer(rng))
             price = Decimal(rng.choice(["12.00", "18.50", "24.00", "39.00", "54.00"]))
             order.subtotal = order.total = price
             fbt = rng.random() < p_fbt
@@ -170,19 +224,33 @@ def _history(account, spec, now, skus, rng):
                     Package.Status.IN_TRANSIT if order.dispatched_at else Package.Status.SHIPPED,
                     tracking_uploaded_at=upload, first_scan_at=order.dispatched_at, delivered_at=order.delivered_at)))
                 order.tracking_number, order.shipping_provider = packages[-1][1].tracking_number, "USPS"
-    orders.extend(_at_risk(account, calendar, now, rng) if channel in ("tiktok", "woocommerce") else [])
+    at_risk = _at_risk(account, calendar, now, rng, serial + 1) if channel in ("tiktok", "woocommerce") else []
+    orders.extend(at_risk)
     Order.objects.bulk_create(orders, batch_size=500)
     for order in orders:
-        sku_code = SKUS[order.pk % len(SKUS)]
-        lines.append(OrderLine(order=order, external_id=f"{order.external_id}-1", channel_sku=sku_code,
-                               sku=skus.get(sku_code), name=sku_code, quantity=1, unit_price=order.subtotal))
+        pool = FBT_SKUS if order.fulfilment == Fulfilment.FBT else SKUS
+        sku_code = pool[order.pk % len(pool)]
+        order.history_lines = [OrderLine(order=order, external_id=f"{order.external_id}-1", channel_sku=sku_code,
+                                         sku=skus.get(sku_code), name=sku_code, quantity=1,
+                                         unit_price=order.subtotal)]
+        lines += order.history_lines
     OrderLine.objects.bulk_create(lines, batch_size=1000)
     for order, package in packages:
         package.order = order
-    Package.objects.bulk_create([p for _o, p in packages] + _at_risk_packages(orders), batch_size=1000)
+    Package.objects.bulk_create([p for _o, p in packages] + _at_risk_packages(at_risk), batch_size=1000)
+    for order in orders:
+        order.account = account
+    return orders
 
 
-def _at_risk(account, calendar, now, rng):
+def _buyer(rng) -> dict:
+    name = rng.choice(BUYERS)
+    street, city, state, postal = rng.choice(ADDRESSES)
+    return {"buyer_name": name, "ship_name": name, "ship_street1": street, "ship_city": city, "ship_state": state,
+            "ship_postal_code": postal, "ship_country": "US"}
+
+
+def _at_risk(account, calendar, now, rng, first_serial):
     """Orders that threaten the figures right now: shipped but never scanned by the carrier (some
     past their dispatch deadline), one due within hours, and parcels past their deliver-by date."""
     out = []
@@ -192,9 +260,10 @@ def _at_risk(account, calendar, now, rng):
     ]
     for index, (paid_ago, upload_ago, scan_after, _late) in enumerate(cases, start=1):
         paid = now - dt.timedelta(hours=paid_ago)
-        order = Order(account=account, external_id=f"{PREFIX}RISK-{account.channel[:2].upper()}{index}",
-                      created_at=paid - dt.timedelta(minutes=5), paid_at=paid, buyer_name=rng.choice(BUYERS),
-                      ship_country="US", currency="USD", subtotal=Decimal("24.00"), total=Decimal("24.00"),
+        serial = first_serial + index - 1
+        order = Order(account=account, external_id=order_id(account.channel, serial, rng),
+                      created_at=paid - dt.timedelta(minutes=5), paid_at=paid, **_buyer(rng), currency="USD",
+                      subtotal=Decimal("24.00"), total=Decimal("24.00"),
                       fulfilment=Fulfilment.FBS, label_source=LabelSource.SELLER, status=OrderStatus.SHIPPED)
         order.dispatch_due_at = deadlines.dispatch_due_at(paid_at=paid, calendar=calendar)
         order.delivery_due_at = deadlines.delivery_due_at(dispatch_due_at=order.dispatch_due_at, calendar=calendar)
@@ -212,7 +281,7 @@ def _at_risk(account, calendar, now, rng):
 def _at_risk_packages(orders):
     packages = []
     for order in orders:
-        if not order.external_id.startswith(f"{PREFIX}RISK-") or order.tracking_uploaded_at is None:
+        if order.tracking_uploaded_at is None:
             continue
         number = usps_number(9_000_000 + order.pk)
         packages.append(Package(order=order, external_id=f"{order.external_id}-P1", carrier="usps",

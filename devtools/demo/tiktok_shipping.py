@@ -13,12 +13,13 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-from zoneinfo import ZoneInfo
 
 import requests
 from django.utils import timezone
 
+from devtools.demo import world
 from devtools.demo.channels import emulator_url
+from devtools.emulators.world import pickup_slot
 from fulfilment import services as fulfilment
 from fulfilment.models import Package
 from fulfilment.tiktok import shipping as tiktok_shipping
@@ -35,17 +36,16 @@ READY = [("TEE-BLK-M", 1), ("MUG-01", 1), ("TOTE-NAT", 1), ("CAP-BLK", 1), ("TEE
 
 
 def _tomorrow_slot(tz_name: str) -> tuple[dt.datetime, dt.datetime]:
-    tz = ZoneInfo(tz_name or "America/Los_Angeles")
-    day = timezone.localtime(timezone.now(), tz).date() + dt.timedelta(days=1)
-    while day.weekday() >= 5:
-        day += dt.timedelta(days=1)
-    start = dt.datetime.combine(day, dt.time(9), tzinfo=tz)
-    return start, dt.datetime.combine(day, dt.time(12), tzinfo=tz)
+    """The seeded world's pickup slot (the emulator's package carries the same one)."""
+    return pickup_slot(world.current_anchor() or timezone.now().timestamp(), tz_name)
 
 
 def scheduled_pickup(users) -> CollectionRequest | None:
-    """A pickup already scheduled for the demo's shipped TikTok-label packages."""
-    packages = list(Package.objects.filter(order__label_source=LabelSource.PLATFORM,
+    """A pickup already scheduled for the seeded world's shipped TikTok-label packages waiting for
+    the carrier (the emulator's packages carry the same slot)."""
+    anchor = world.current_anchor()
+    waiting = [s.order_id for s in world.seeded(anchor) if s.story.pickup] if anchor is not None else []
+    packages = list(Package.objects.filter(order__label_source=LabelSource.PLATFORM, order__external_id__in=waiting,
                                            order__status=OrderStatus.SHIPPED, order__account__channel=Channel.TIKTOK)
                     .exclude(tracking_number="").exclude(external_id="").select_related("order__account"))
     packages = [p for p in packages if not PlatformPackage.objects.filter(package=p).exists()]

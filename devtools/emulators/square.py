@@ -21,6 +21,7 @@ from typing import Any
 
 from integrations.channels import signing
 
+from . import square_refunds
 from .base import Service
 from .routing import ApiError, Request, Response
 from .util import decode_token, encode_token, fingerprint, parse_iso, rfc3339, square_like_id
@@ -47,6 +48,7 @@ class SquareService(Service):
         c = self.creds
         self._event_seq = itertools.count(1)
         self._change_seq = itertools.count(1)
+        square_refunds.reset(self)
         self.locations = {
             c.square_location_id: {
                 "id": c.square_location_id,
@@ -201,6 +203,7 @@ class SquareService(Service):
         r("POST", "/v2/inventory/counts/batch-retrieve", self.batch_retrieve_counts)
         r("GET", "/v2/webhooks/subscriptions", self.list_subscriptions)
         r("POST", "/v2/webhooks/subscriptions", self.create_subscription)
+        square_refunds.install(self)  # refunds and seller cancellations (their own module)
 
     def list_locations(self, req: Request) -> Response:
         return Response.json({"locations": list(self.locations.values())})

@@ -74,6 +74,13 @@ class EmulatorConfig:
     shop_timezone: str = "America/Los_Angeles"
     tiktok_check_timestamp: bool = True
     request_log_size: int = 20000
+    # The demo's seeded world (devtools/emulators/world.py), played at start and on every reset
+    # when set: epoch seconds its times are relative to.
+    world_anchor: float | None = None
+    # The background order stream's caps (0: none): it skips a tick once the last hour or the
+    # last 24 hours already hold this many streamed orders.
+    orders_per_hour_cap: int = 0
+    orders_per_day_cap: int = 0
 
 
 class EmulatorState:
@@ -99,6 +106,10 @@ class EmulatorState:
         self.request_log: deque[dict[str, Any]] = deque(maxlen=self.config.request_log_size)
         self._stream_stop: threading.Event | None = None
         self._stream_thread: threading.Thread | None = None
+        self._stream_settings: dict[str, Any] = {}
+        self.stream_paused = False
+        self.streamed: deque[float] = deque()  # wall times of the streamed orders (last 24 h)
+        self.seeded: list[Any] = []
 
         self.tiktok = TikTokService(self)
         self.tiktok_auth = TikTokAuthService(self)
@@ -121,6 +132,13 @@ class EmulatorState:
         }
         # longest prefix first so "/tiktok-auth" wins over "/tiktok"
         self._by_prefix = sorted(self.services.values(), key=lambda s: -len(s.prefix))
+        self._seed_world()
+
+    def _seed_world(self) -> None:
+        """Play the demo's world (devtools/emulators/world.py) when the config has an anchor."""
+        from .world import seed_world
+
+        self.seeded = [] if self.config.world_anchor is None else seed_world(self, self.config.world_anchor)
 
     # --- routing -------------------------------------------------------------------------
     def service_for_path(self, path: str):
@@ -175,7 +193,8 @@ class EmulatorState:
             return [service.generate_order(**options) for _ in range(n)]
 
     def start_order_stream(self, per_minute: float, channels: Iterable[str] | None = None, **options: Any) -> None:
-        """Generate orders in the background, round-robin over ``channels``."""
+        """Generate orders in the background, round-robin over ``channels``, at most the
+        config's caps per hour and per day; :meth:`pause_order_stream` holds it."""
         if per_minute <= 0:
             raise ValueError("per_minute must be > 0")
         self.stop_order_stream()
@@ -186,11 +205,53 @@ class EmulatorState:
 
         def run() -> None:
             while not stop.wait(interval):
+                if self.stream_paused or self.stream_capped():
+                    continue
                 self.generate_orders(next(cycle), 1, **options)
+                with self.lock:
+                    self.streamed.append(time.time())
 
+        self._stream_settings = {"per_minute": per_minute, "channels": names, "options": dict(options)}
         self._stream_stop = stop
         self._stream_thread = threading.Thread(target=run, name="emulator-orders", daemon=True)
         self._stream_thread.start()
+
+    def stream_capped(self, now: float | None = None) -> str:
+        """Which cap holds the stream now ("hour", "day") or "" when it may add an order."""
+        now = time.time() if now is None else now
+        with self.lock:
+            while self.streamed and self.streamed[0] < now - 86400:
+                self.streamed.popleft()
+            last_hour = sum(1 for t in self.streamed if t >= now - 3600)
+            if self.config.orders_per_hour_cap and last_hour >= self.config.orders_per_hour_cap:
+                return "hour"
+            if self.config.orders_per_day_cap and len(self.streamed) >= self.config.orders_per_day_cap:
+                return "day"
+        return ""
+
+    def pause_order_stream(self) -> None:
+        self.stream_paused = True
+
+    def resume_order_stream(self) -> None:
+        self.stream_paused = False
+
+    def stream_status(self) -> dict[str, Any]:
+        """What the order stream does now: running, paused, its pace, caps and counts."""
+        now = time.time()
+        capped = self.stream_capped(now)
+        with self.lock:
+            return {
+                "running": self._stream_thread is not None,
+                "paused": self.stream_paused,
+                "capped": capped,
+                "per_minute": self._stream_settings.get("per_minute", 0),
+                "channels": self._stream_settings.get("channels", []),
+                "orders_per_hour_cap": self.config.orders_per_hour_cap,
+                "orders_per_day_cap": self.config.orders_per_day_cap,
+                "last_hour": sum(1 for t in self.streamed if t >= now - 3600),
+                "last_day": len(self.streamed),
+                "seeded_orders": len(self.seeded),
+            }
 
     def stop_order_stream(self) -> None:
         if self._stream_stop is not None:
@@ -213,6 +274,8 @@ class EmulatorState:
             self.webhooks.clear()
             for service in self.services.values():
                 service.reset()
+            self.streamed.clear()
+            self._seed_world()
 
     def mapping(self) -> dict[str, Any]:
         return self.catalogue.mapping()
@@ -230,4 +293,6 @@ class EmulatorState:
                 "faults": self.faults.to_dict(),
                 "webhook_deliveries": len(self.webhooks.deliveries),
                 "order_stream": self._stream_thread is not None,
+                "order_stream_paused": self.stream_paused,
+                "seeded_orders": len(self.seeded),
             }

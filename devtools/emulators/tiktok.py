@@ -33,7 +33,7 @@ from zoneinfo import ZoneInfo
 
 from integrations.channels import signing
 
-from . import documents, tracking
+from . import documents, tiktok_authorization, tiktok_cancellations, tiktok_returns, tracking
 from .base import Service
 from .routing import ApiError, BadRequest, Request, Response
 from .util import (
@@ -134,6 +134,9 @@ class TikTokService(Service):
         self.packages: dict[str, dict[str, Any]] = {}
         self.documents: dict[str, dict[str, Any]] = {}
         self.webhooks: dict[str, dict[str, Any]] = {}
+        if getattr(self, "returns_desk", None) is not None:
+            self.returns_desk.stop_schedule()
+        self.returns_desk = tiktok_returns.ReturnDesk(self)
         self.auth_codes: dict[str, float] = {c.tiktok_auth_code: now + AUTH_CODE_TTL}
         self.access_tokens: dict[str, float] = {c.tiktok_access_token: now + TOKEN_TTL}
         self.refresh_tokens: dict[str, float] = {c.tiktok_refresh_token: now + REFRESH_TTL}
@@ -191,6 +194,7 @@ class TikTokService(Service):
         self._batch_seq = itertools.count(1)
         for inbound in self.inbound_orders.values():
             self._complete_inbound_shape(inbound)
+        tiktok_cancellations.attach(self)
 
     def summary(self) -> dict[str, Any]:
         statuses: dict[str, int] = {}
@@ -377,6 +381,9 @@ class TikTokService(Service):
         r("POST", "/fbt/202409/goods/search", self.fbt_goods_search)
         r("GET", "/fbt/202409/inbound_orders", self.fbt_inbound_orders)
         r("GET", "/_files/{token}", self.download_document, auth=False, faultable=False)
+        tiktok_cancellations.register_routes(self)
+        tiktok_returns.register_routes(self)
+        tiktok_authorization.register_routes(self)  # types 6 and 7, sent on request
 
     # --- authorization -------------------------------------------------------------------
     def get_shops(self, req: Request) -> Response:
@@ -794,6 +801,7 @@ class TikTokService(Service):
         order["shipping_provider_id"] = provider_id
         order.setdefault("rts_time", ts)
         order["is_buyer_request_cancel"] = False  # shipping auto-rejects a pending buyer cancel
+        self.cancellation_desk.reject_on_ship(order["id"], at=ts)
         unshipped = [li for li in order["line_items"] if not li["package_id"]]
         self._touch(order, ts, "PARTIALLY_SHIPPING" if unshipped else "AWAITING_COLLECTION")
         for line in order["line_items"]:

@@ -22,6 +22,7 @@ from zoneinfo import ZoneInfo
 
 from integrations.channels import signing
 
+from . import woocommerce_refunds
 from .base import Service
 from .routing import ApiError, BadRequest, Request, Response
 from .util import parse_iso, wp_datetime
@@ -78,6 +79,7 @@ class WooCommerceService(Service):
         self.webhooks: dict[int, dict[str, Any]] = {}
         self.products: dict[int, dict[str, Any]] = {}
         self.variations: dict[int, dict[int, dict[str, Any]]] = {}
+        woocommerce_refunds.reset(self)
         created = self.now() - 60 * 86400
         for group in self.catalogue.groups_for("woocommerce"):
             first = self.catalogue.ids(group.items[0].sku)["woocommerce"]
@@ -267,6 +269,7 @@ class WooCommerceService(Service):
             TRACKING_API + "/orders/{order_id}/shipment-trackings/{tracking_id}",
             self.delete_tracking,
         )
+        woocommerce_refunds.install(self)  # refunds and seller cancellations (their own module)
 
     # --- paging helpers --------------------------------------------------------------------
     def _paging(self, req: Request) -> tuple[int, int, int]:

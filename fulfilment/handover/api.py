@@ -16,7 +16,7 @@ import datetime as dt
 
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
-from rest_framework import mixins, serializers, status, viewsets
+from rest_framework import exceptions, mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
@@ -24,6 +24,8 @@ from fulfilment.handover import selectors, services
 from fulfilment.handover.models import HandoverPickup, HandoverRecord
 from fulfilment.views.common import pdf_response
 from inventory.models import Location
+from sellerhub.api_base import conflict, not_found
+from sellerhub.api_filters import MAX_ID
 from sellerhub.roles import perm
 
 
@@ -58,10 +60,10 @@ class ScanFormCreateSerializer(serializers.Serializer):
                                              "form, the rest a manifest.")
 
     def validate_origin(self, value):
-        lookup = {"pk": int(value)} if value.isdigit() else {"code": value}
+        lookup = {"pk": int(value)} if value.isdigit() and int(value) <= MAX_ID else {"code": value}
         origin = Location.objects.filter(kind=Location.Kind.WAREHOUSE, **lookup).first()
         if origin is None:
-            raise serializers.ValidationError(f"No warehouse {value!r}.")
+            not_found(f"No warehouse {value!r}.", field="origin")
         return origin
 
 
@@ -82,17 +84,21 @@ class ScanFormViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
             try:
                 day = dt.date.fromisoformat(params["day"])
             except ValueError:
-                day = dt.date.min
+                raise exceptions.ValidationError({"day": ["A date, e.g. 2026-12-02."]}) from None
         origin = params.get("origin", "")
+        if origin and not (origin.isdigit() and 1 <= int(origin) <= MAX_ID):
+            raise exceptions.ValidationError({"origin": [f"A warehouse id from 1 to {MAX_ID}."]})
         return selectors.records(day=day, carrier=params.get("carrier", "").lower(),
-                                 origin_id=int(origin) if origin.isdigit() else None)
+                                 origin_id=int(origin) if origin else None)
 
     @extend_schema(parameters=[OpenApiParameter("day", OpenApiTypes.DATE), OpenApiParameter("carrier", str),
-                               OpenApiParameter("origin", int, description="The warehouse's id.")])
+                               OpenApiParameter("origin", {"type": "integer", "minimum": 1, "maximum": MAX_ID},
+                                                description="The warehouse's id.")])
     def list(self, request, *args, **kwargs):
         return super().list(request, *args, **kwargs)
 
-    @extend_schema(request=ScanFormCreateSerializer, responses={201: ScanFormSerializer, 400: ERROR})
+    @extend_schema(request=ScanFormCreateSerializer,
+                   responses={201: ScanFormSerializer, 400: ERROR, 404: ERROR, 409: ERROR})
     def create(self, request):
         body = ScanFormCreateSerializer(data=request.data)
         if not body.is_valid():
@@ -103,7 +109,7 @@ class ScanFormViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
             record = services.end_day(carrier=data["carrier"].lower(), origin_id=data["origin"].pk,
                                       kind=data.get("kind", ""), user=request.user)
         except services.HandoverError as exc:
-            return Response({"error": str(exc), "status": 400}, status=status.HTTP_400_BAD_REQUEST)
+            conflict(str(exc))
         return Response(ScanFormSerializer(selectors.records().get(pk=record.pk)).data,
                         status=status.HTTP_201_CREATED)
 

@@ -1,4 +1,4 @@
-"""A slot for this capability's schema changes (empty until it needs one)."""
+"""Labels in the user's words: tracking pushes show as "tracking uploads"."""
 
 from django.db import migrations
 
@@ -6,4 +6,9 @@ from django.db import migrations
 class Migration(migrations.Migration):
     dependencies = [("fulfilment", "0009_handover")]
 
-    operations = []
+    operations = [
+        migrations.AlterModelOptions(
+            name="trackingpush",
+            options={"verbose_name": "tracking upload", "verbose_name_plural": "tracking uploads"},
+        ),
+    ]

@@ -8,6 +8,7 @@ creating and changing a printer needs manage_channels (the Owner). A refused cha
 
 from __future__ import annotations
 
+from django.core.validators import RegexValidator
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.response import Response
 
@@ -15,6 +16,8 @@ from fulfilment.printers import selectors, services
 from fulfilment.printers.models import Printer
 from fulfilment.services.errors import FulfilmentError
 from sellerhub.roles import perm
+
+QUEUE_NAME = RegexValidator(r"^[A-Za-z0-9_.@-]+$", "A CUPS queue name has letters, digits, - _ . and @ only.")
 
 
 class PrinterSerializer(serializers.ModelSerializer):
@@ -24,7 +27,7 @@ class PrinterSerializer(serializers.ModelSerializer):
         model = Printer
         fields = ["id", "name", "kind", "host", "port", "queue", "active", "created_at", "updated_at"]
         read_only_fields = ["id", "created_at", "updated_at"]
-        extra_kwargs = {"name": {"validators": []}}
+        extra_kwargs = {"name": {"validators": []}, "queue": {"validators": [QUEUE_NAME]}}
 
 
 class PrinterViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin,

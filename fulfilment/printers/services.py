@@ -30,7 +30,7 @@ def _clean_printer(*, name: str, kind: str, host: str, port: int | None, queue: 
             raise FulfilmentError("The port is a number from 1 to 65535 (usually 9100).", field="port")
     if kind == K.CUPS and not queue:
         raise FulfilmentError("A CUPS printer needs its queue name (as lpstat -p lists it).", field="queue")
-    if queue and not all(c.isalnum() or c in "-_.@" for c in queue):
+    if queue and not all((c.isascii() and c.isalnum()) or c in "-_.@" for c in queue):
         raise FulfilmentError("A CUPS queue name has letters, digits, - _ . and @ only.", field="queue")
     return name, host, int(port), queue
 

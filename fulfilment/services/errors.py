@@ -10,3 +10,8 @@ class FulfilmentError(ValueError):
     def __init__(self, message: str, *, field: str = ""):
         super().__init__(message)
         self.field = field
+
+
+class CancellationPending(FulfilmentError):
+    """The buyer asked the channel to cancel the order and the request waits for a decision: the
+    order is not picked or packed until it is decided."""

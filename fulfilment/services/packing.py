@@ -22,10 +22,11 @@ from fulfilment.services.common import (
     timeline,
     user_or_none,
 )
-from fulfilment.services.errors import FulfilmentError
+from fulfilment.services.errors import CancellationPending, FulfilmentError
 from fulfilment.services.locks import lock_session
 from fulfilment.services.packages import new_package
 from inventory import selectors as inventory_selectors
+from orders import cancellation_selectors
 from orders import services as orders
 from orders.models import Order, OrderLine
 
@@ -46,6 +47,9 @@ def check_packable(order: Order) -> None:
     if order.status not in selectors.PACKABLE_STATUSES:
         raise FulfilmentError(f"Order {order.external_id} is {S(order.status).label.lower()}; only confirmed or "
                               f"picked orders are packed.")
+    if cancellation_selectors.pending_order_ids([order.pk]):
+        raise CancellationPending(f"Don't pack order {order.external_id}: the buyer asked to cancel it. Put it "
+                                  f"aside until the request is decided (Orders → Cancellation requests).")
 
 
 def start_packing(*, order: Order, user=None) -> PackingSession:

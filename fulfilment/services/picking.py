@@ -15,6 +15,7 @@ from fulfilment.services.common import P, S, actor, timeline, user_or_none
 from fulfilment.services.errors import FulfilmentError
 from fulfilment.services.locks import lock_pick_list, lock_pick_list_entry
 from inventory.models import Location, Reservation
+from orders import cancellation_selectors
 from orders import services as orders
 from orders.models import Fulfilment, Order
 
@@ -62,8 +63,10 @@ def create_pick_list(*, order_ids=None, due_today: bool = False, user=None, note
     live = set(PickListOrder.objects.filter(active=True, order__in=[o.pk for o in candidates])
                .values_list("order_id", flat=True))
     eligible, skipped = [], []
+    asked = cancellation_selectors.pending_order_ids([o.pk for o in candidates])
     for order in candidates:
-        why = _pick_refusal(order, live)
+        why = _pick_refusal(order, live) or ("has a buyer's cancellation request to decide"
+                                             if order.pk in asked else "")
         (skipped.append((order, why)) if why else eligible.append(order))
     if not eligible:
         if not candidates:

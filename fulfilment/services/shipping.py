@@ -83,7 +83,7 @@ def retry_tracking_push(*, package: Package, user=None) -> TrackingPush:
     current = Package.objects.select_related("order__account").get(pk=package.pk)
     if not current.is_shipped or not current.tracking_number:
         raise FulfilmentError(f"{label_name(current).capitalize()} has not shipped with a tracking number.")
-    push = queue_tracking_push(package=current, user=user)
+    push = queue_tracking_push(package=current, user=user, on_demand=True)
     if push is None:
         raise FulfilmentError(f"{current.order.account.get_channel_display()} orders have no tracking upload.")
     return push

@@ -19,6 +19,7 @@ from integrations.carriers import registry as carriers
 from integrations.labels import LabelProvider, ProviderEventData, TrackerUpdate, get_provider
 from orders import services as orders
 from orders.models import Order
+from sellerhub import datetimes
 from sellerhub.models import WebhookEvent
 
 log = logging.getLogger("sellerhub.fulfilment")
@@ -37,7 +38,7 @@ def enqueue_follow(package_id: int) -> None:
 
 
 def _scan_text(scan, carrier: str) -> str:
-    when = timezone.localtime(scan.occurred_at).strftime("%d %b %H:%M")
+    when = datetimes.format_when(scan.occurred_at)
     where = f" ({scan.location})" if scan.location else ""
     what = scan.message or scan.status.replace("_", " ")
     return f"{carrier + ' ' if carrier else ''}scan {when}: {what}{where}"

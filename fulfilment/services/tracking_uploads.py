@@ -16,7 +16,7 @@ from integrations.channels.connectors import CONNECTORS
 MAX_ERROR = 4000
 
 
-def queue_tracking_push(*, package: Package, user=None) -> TrackingPush | None:
+def queue_tracking_push(*, package: Package, user=None, on_demand: bool = False) -> TrackingPush | None:
     """Queue the upload of a shipped package's tracking to its channel (inside the caller's
     transaction when there is one: the upload starts after commit). Returns None (and queues
     nothing) for packages with nothing to push (no tracking number, manual orders, channels
@@ -33,7 +33,7 @@ def queue_tracking_push(*, package: Package, user=None) -> TrackingPush | None:
             TrackingPush.objects.filter(pk=push.pk).update(tracking_number=package.tracking_number,
                                                            status=TrackingPush.Status.PENDING, queued_at=timezone.now())
             push.refresh_from_db()
-        hooks.tracking_queued(package.pk)
+        hooks.tracking_queued(package.pk, on_demand=on_demand)
     return push
 
 

@@ -13,6 +13,7 @@ from fulfilment.shipping_rules import selectors, services
 from fulfilment.shipping_rules.forms import FIELDS
 from fulfilment.shipping_rules.models import ShippingRule
 from orders.models import Order
+from sellerhub.api_filters import MAX_ID
 from sellerhub.roles import perm
 
 
@@ -44,10 +45,11 @@ Refusal = inline_serializer("ShippingRuleError", {
 
 
 def _refused(exc: services.ShippingRuleError) -> Response:
-    body = {"error": str(exc), "status": 400}
+    code = status.HTTP_409_CONFLICT if isinstance(exc, services.RuleNameTaken) else status.HTTP_400_BAD_REQUEST
+    body = {"error": str(exc), "status": code}
     if exc.field:
         body["field"] = exc.field
-    return Response(body, status=status.HTTP_400_BAD_REQUEST)
+    return Response(body, status=code)
 
 
 class ShippingRuleViewSet(viewsets.ModelViewSet):
@@ -102,12 +104,13 @@ class ShippingRuleViewSet(viewsets.ModelViewSet):
             return _refused(exc)
         return Response(ShippingRuleSerializer(moved).data)
 
-    @extend_schema(parameters=[OpenApiParameter("order", int, required=True, description="The order's id.")],
+    @extend_schema(parameters=[OpenApiParameter("order", {"type": "integer", "minimum": 1, "maximum": MAX_ID},
+                                                required=True, description="The order's id.")],
                    responses={200: DryRunAnswer, 400: Refusal, 404: Refusal})
     @action(detail=False, methods=["get"], url_path="dry-run", url_name="dry-run")
     def dry_run(self, request):
         raw = request.query_params.get("order", "")
-        if not raw.isdigit():
+        if not (raw.isascii() and raw.isdigit() and 1 <= int(raw) <= MAX_ID):
             return Response({"error": "Give the order's id: ?order=123.", "status": 400, "field": "order"},
                             status=status.HTTP_400_BAD_REQUEST)
         order = Order.objects.select_related("account").filter(pk=int(raw)).first()

@@ -39,6 +39,10 @@ class ShippingRuleError(FulfilmentError):
     """A shipping rule that can't be saved, moved or deleted as asked."""
 
 
+class RuleNameTaken(ShippingRuleError):
+    """Another rule has the name already (a conflict with what exists, not bad input)."""
+
+
 class OwnLabelForbidden(ShippingRuleError):
     """A rule forbids buying (or making) an own label for the package; ``rule_name`` names it and
     ``platform`` says whether the channel's platform label is the way instead."""
@@ -91,7 +95,7 @@ def save_rule(*, rule: ShippingRule | None = None, user=None, **fields) -> Shipp
             raise ShippingRuleError(f"“{target.name}” is built in: switch it on or off, or move it.")
         name = data.get("name", target.name if target else "")
         if any(r.name.lower() == name.lower() and r.pk != (target.pk if target else None) for r in locked.values()):
-            raise ShippingRuleError(f"A rule named “{name}” exists already.", field="name")
+            raise RuleNameTaken(f"A rule named “{name}” exists already.", field="name")
         if target is None:
             top = max((r.position for r in locked.values()), default=-1)
             target = ShippingRule(position=top + 1)

@@ -19,6 +19,7 @@ from fulfilment.tiktok import collection as collections
 from fulfilment.tiktok import jobs as tiktok_jobs
 from fulfilment.tiktok.models import CollectionRequest, Handover, PlatformPackage
 from integrations.tiktok import shipping as api
+from sellerhub import datetimes
 from sellerhub.access import RoleRequiredMixin
 from sellerhub.downloads import content_disposition
 from sellerhub.models import JobRun
@@ -72,9 +73,8 @@ class SlotsView(RoleRequiredMixin, View):
         slots = []
         if options is not None:
             for slot in options.slots:
-                start, end = timezone.localtime(slot.start_at), timezone.localtime(slot.end_at)
-                slots.append({"value": slot.key, "available": slot.available,
-                              "label": f"{start:%a %b} {start.day}, {start:%H:%M}–{end:%H:%M}"})
+                label = f"{datetimes.format_when(slot.start_at)}–{datetimes.format_clock(slot.end_at)}"
+                slots.append({"value": slot.key, "available": slot.available, "label": label})
         return render(request, "fulfilment/_collection_slots.html",
                       {"options": options, "slots": slots, "error": error, "group": request.GET.get("group", ""),
                        "today": timezone.localdate()})

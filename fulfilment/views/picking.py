@@ -15,6 +15,7 @@ import documents as docs
 from fulfilment import printing, selectors, services
 from fulfilment.models import PickList
 from fulfilment.views.common import VIEW, WORK, paper_size, pdf_response
+from orders import dispatch_windows
 from orders.models import Order
 from sellerhub.access import RoleRequiredMixin
 
@@ -45,11 +46,13 @@ class PickPackView(RoleRequiredMixin, TemplateView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         rows = list(selectors.orders_to_pick()[:300])
-        _start, end = selectors.today_range()
-        context.update(title="Pick & pack", orders=rows, due_today=sum(
-            1 for o in rows if o.dispatch_due_at and o.dispatch_due_at < end),
+        now = timezone.now()
+        dispatch = dispatch_windows.dispatch_counts(now)
+        ready_due = selectors.orders_to_pick(due_today=True, now=now).count()
+        context.update(title="Pick & pack", orders=rows, dispatch=dispatch, ready_due=ready_due,
+            not_ready_due=dispatch.due_by_end_of_today - ready_due,
             open_lists=list(selectors.pick_lists(status=PickList.Status.OPEN)[:50]),
-            done_lists=list(selectors.pick_lists(status=PickList.Status.DONE)[:10]), now=timezone.now())
+            done_lists=list(selectors.pick_lists(status=PickList.Status.DONE)[:10]), now=now)
         return context
 
 

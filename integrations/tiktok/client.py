@@ -139,6 +139,13 @@ def refresh_token_request(*, auth_base: str, app_key: str, app_secret: str, refr
                               ("grant_type", "refresh_token")))
 
 
+def token_get_request(*, auth_base: str, app_key: str, app_secret: str, auth_code: str) -> ApiRequest:
+    """Exchange the code TikTok gives when the seller authorises the app for tokens (one use)."""
+    return ApiRequest("GET", "/api/v2/token/get", base=auth_base, operation="token.get",
+                      params=(("app_key", app_key), ("app_secret", app_secret), ("auth_code", auth_code),
+                              ("grant_type", "authorized_code")))
+
+
 def auth_base(credentials: dict) -> str:
     return (credentials.get("auth_base_url") or DEFAULT_AUTH_BASE).rstrip("/")
 
@@ -179,5 +186,5 @@ def call(connector, api_request: ApiRequest) -> Any:
 __all__ = [
     "API_VERSION", "DEFAULT_AUTH_BASE", "TikTokError", "auth_base", "call", "can_refresh",
     "classify", "describe_error", "fresh_credentials", "is_token_request", "needs_refresh", "needs_shop_cipher",
-    "open_connector", "refresh_token_request", "request", "sign",
+    "open_connector", "refresh_token_request", "request", "sign", "token_get_request",
 ]

@@ -22,6 +22,7 @@ Modules: ``errors``, ``locks``, ``ledger``, ``outbox``, ``reservations``, ``adju
     record_count(location=, counts=[(sku, counted)], user=None, note="") -> CountResult (counts.py: a
         count below reserved releases the newest reservations; inventory.hooks tells orders)
     create_sku / update_sku / delete_sku / import_skus
+    restock_returned / write_off_returned(sku=, location=, quantity=, ...) (returns.py: returned units)
     on_outbox_written(callback)   register callback(outbox_ids), called after commit
 """
 
@@ -40,10 +41,12 @@ from inventory.services.reservations import (
     release,
     reserve,
 )
+from inventory.services.returns import restock_returned, write_off_returned
 
 __all__ = [
     "ADJUST_REASONS", "DEFAULT_LOCATION_CODES", "OWN_KINDS", "SELLABLE_OWN", "SKU_FIELDS", "CatalogueError",
     "CountResult", "InsufficientStock", "Reason", "ScanAlreadyUndone", "Shortfall", "StockError", "StockRequest",
     "_outbox_listeners", "adjust", "apply_counts", "consume", "count", "create_sku", "delete_sku", "import_skus",
-    "on_outbox_written", "receive", "record_count", "release", "reserve", "transfer", "undo_last_scan", "update_sku",
+    "on_outbox_written", "receive", "record_count", "release", "reserve", "restock_returned", "transfer",
+    "undo_last_scan", "update_sku", "write_off_returned",
 ]

@@ -8,10 +8,13 @@ docs/domain/metrics.md defines them, their weekly trend and what is at risk.
 ``at_risk`` (at-risk lists and today's dispatch counts). Every name is importable from here.
 """
 
+from metrics.selectors.after_sales import AfterSalesReport, after_sales_report
+from metrics.selectors.after_sales_due import DueItem, about_to_auto_approve, decisions_due, due_counts
 from metrics.selectors.at_risk import (
     AT_RISK_KINDS,
     LATE_DELIVERY,
     OPEN_STATUSES,
+    SHIPPED_NO_SCAN,
     UNDISPATCHED,
     UNSCANNED,
     AtRiskSummary,
@@ -50,9 +53,12 @@ from metrics.selectors.trend import WeekPoint, trend_weeks, weekly_trend
 
 __all__ = [
     "AT_RISK_KINDS", "CANCELLED", "DENOMINATOR", "LATE_DELIVERY", "NOT_CANCELLED", "NUMERATOR", "OPEN_STATUSES",
-    "PARTS", "SELLER_FAULT", "UNDISPATCHED", "UNSCANNED", "UTC", "AccountRef", "AtRiskSummary", "Figure",
+    "PARTS", "SELLER_FAULT", "SHIPPED_NO_SCAN",
+    "UNDISPATCHED", "UNSCANNED", "UTC", "AccountRef", "AtRiskSummary", "Figure",
     "MetricsInputError", "Report", "Rule", "Scope", "TodayCounts", "Window", "WeekPoint", "at_risk_q", "at_risk_rows",
     "at_risk_summary", "bounds", "counts_by_account", "default_window", "in_window", "local_midnight", "local_today",
     "metric_report", "packages", "ratio", "resolve_scope", "rules", "scan_at", "today_counts", "trend_weeks",
     "weekly_trend", "zone",
 ]
+# The after-sales figures and decisions due (metrics/selectors/after_sales.py, after_sales_due.py).
+__all__ += ["AfterSalesReport", "DueItem", "about_to_auto_approve", "after_sales_report", "decisions_due", "due_counts"]

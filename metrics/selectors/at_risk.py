@@ -1,5 +1,7 @@
-"""What will hurt the figures if nobody acts (orders near or past their dispatch deadline,
-packages with no carrier scan, late deliveries), and today's dispatch counts for the dashboard."""
+"""What will hurt the figures if nobody acts (orders near or past their dispatch deadline, not
+shipped or shipped with no carrier scan yet, packages with no carrier scan, late deliveries), and
+today's dispatch counts for the dashboard. "At risk", "overdue" and "shipped, no carrier scan yet"
+are the conditions of ``orders/dispatch_windows.py`` (docs/domain/words.md), never computed here."""
 
 from __future__ import annotations
 
@@ -10,16 +12,19 @@ from django.db.models import Count, F, Q
 from django.utils import timezone
 
 from fulfilment.models import Package
-from metrics.definitions import DISPATCH_AT_RISK_WITHIN, NO_SCAN_AFTER
+from metrics.definitions import NO_SCAN_AFTER
 from metrics.selectors.figures import Figure, ratio
 from metrics.selectors.scope import MetricsInputError, in_window, local_midnight, zone
+from orders import dispatch_windows
 from orders.models import Fulfilment, Order, OrderStatus
 
-UNDISPATCHED = "undispatched"
+UNDISPATCHED = "undispatched"  # not shipped
+SHIPPED_NO_SCAN = "shipped-no-scan"
 UNSCANNED = "unscanned"
 LATE_DELIVERY = "late_delivery"
 AT_RISK_KINDS = {
-    UNDISPATCHED: "Orders to dispatch: past or within 24 hours of the dispatch deadline",
+    UNDISPATCHED: "Not shipped: past or within 24 hours of the dispatch deadline",
+    SHIPPED_NO_SCAN: "Shipped, no carrier scan yet: past or within 24 hours of the dispatch deadline",
     UNSCANNED: "Packages with tracking uploaded and no carrier scan after 3 days",
     LATE_DELIVERY: "Orders past their deliver-by date and not delivered",
 }
@@ -34,8 +39,9 @@ def _open_orders(scope):
 
 def at_risk_q(kind, scope, now):
     if kind == UNDISPATCHED:
-        return (_open_orders(scope) & Q(fulfilment=Fulfilment.FBS, dispatched_at__isnull=True,
-                                        dispatch_due_at__lte=now + DISPATCH_AT_RISK_WITHIN))
+        return Q(account_id__in=scope.ids) & dispatch_windows.at_risk(now)
+    if kind == SHIPPED_NO_SCAN:
+        return Q(account_id__in=scope.ids) & dispatch_windows.at_risk_shipped_no_scan(now)
     if kind == LATE_DELIVERY:
         return (_open_orders(scope) & Q(fulfilment=Fulfilment.FBS, delivered_at__isnull=True,
                                         delivery_due_at__lt=now))
@@ -53,7 +59,7 @@ def at_risk_rows(kind, scope, now=None):
     if kind == UNSCANNED:
         return (Package.objects.filter(q).select_related("order__account", "handover__record")
                 .prefetch_related("handover__record__pickups").order_by("tracking_uploaded_at", "id"))
-    if kind == UNDISPATCHED:
+    if kind in (UNDISPATCHED, SHIPPED_NO_SCAN):
         order_by = ("dispatch_due_at", "id")  # served by the (status, dispatch_due_at) index
     else:
         # NULLS FIRST (there are none: the filter needs a date) keeps PostgreSQL from walking the
@@ -61,7 +67,9 @@ def at_risk_rows(kind, scope, now=None):
         order_by = (F("delivery_due_at").asc(nulls_first=True), "id")
     rows = Order.objects.filter(q).select_related("account").order_by(*order_by)
     # Which late packages have proof of handover (a SCAN form or manifest, a booked pickup).
-    return rows.prefetch_related("packages__handover__record__pickups") if kind == UNDISPATCHED else rows
+    if kind in (UNDISPATCHED, SHIPPED_NO_SCAN):
+        return rows.prefetch_related("packages__handover__record__pickups")
+    return rows
 
 
 @dataclass
@@ -71,14 +79,21 @@ class AtRiskSummary:
     unscanned: int
     late_delivery: int
     ldr: Figure | None = None
+    shipped_no_scan: int = 0  # shipped, no carrier scan yet, past or within 24 hours of the deadline
 
     @property
     def undispatched(self):
+        """Not shipped: past or within 24 hours of the dispatch deadline."""
         return self.overdue_dispatch + self.due_within_24h
 
     @property
+    def not_dispatched(self):
+        """No carrier scan yet, shipped or not: what the late dispatch rate will judge."""
+        return self.undispatched + self.shipped_no_scan
+
+    @property
     def total(self):
-        return self.undispatched + self.unscanned + self.late_delivery
+        return self.not_dispatched + self.unscanned + self.late_delivery
 
     @property
     def ldr_if_overdue_late(self):
@@ -92,10 +107,11 @@ class AtRiskSummary:
         """The late dispatch rate if every listed order is dispatched after its deadline."""
         if self.ldr is None:
             return None
-        return ratio(self.ldr.numerator + self.undispatched, self.ldr.denominator + self.undispatched)
+        return ratio(self.ldr.numerator + self.not_dispatched, self.ldr.denominator + self.not_dispatched)
 
     def counts(self):
-        return {UNDISPATCHED: self.undispatched, UNSCANNED: self.unscanned, LATE_DELIVERY: self.late_delivery}
+        return {UNDISPATCHED: self.undispatched, SHIPPED_NO_SCAN: self.shipped_no_scan, UNSCANNED: self.unscanned,
+                LATE_DELIVERY: self.late_delivery}
 
 
 def at_risk_summary(scope, now=None, ldr=None):
@@ -105,14 +121,16 @@ def at_risk_summary(scope, now=None, ldr=None):
     if not scope.accounts:
         return AtRiskSummary(0, 0, 0, 0, ldr)
     undispatched = at_risk_q(UNDISPATCHED, scope, now)
+    shipped = at_risk_q(SHIPPED_NO_SCAN, scope, now)
     late = at_risk_q(LATE_DELIVERY, scope, now)
-    row = Order.objects.filter(undispatched | late).aggregate(
-        overdue=Count("pk", filter=undispatched & Q(dispatch_due_at__lt=now)),
+    row = Order.objects.filter(undispatched | shipped | late).aggregate(
+        overdue=Count("pk", filter=undispatched & dispatch_windows.overdue(now)),
         soon=Count("pk", filter=undispatched & Q(dispatch_due_at__gte=now)),
+        shipped=Count("pk", filter=shipped),
         late=Count("pk", filter=late),
     )
     unscanned = Package.objects.filter(at_risk_q(UNSCANNED, scope, now)).count()
-    return AtRiskSummary(row["overdue"], row["soon"], unscanned, row["late"], ldr)
+    return AtRiskSummary(row["overdue"], row["soon"], unscanned, row["late"], ldr, shipped_no_scan=row["shipped"])
 
 
 # Today's dispatches (the dashboard)
@@ -137,7 +155,7 @@ def today_counts(scope, now=None):
         local = now.astimezone(zone(tz)).date()
         today.append((ids, local_midnight(local, zone(tz)), local_midnight(local + dt.timedelta(days=1), zone(tz))))
     collected = in_window("dispatched_at", today)
-    awaiting = _open_orders(scope) & Q(tracking_uploaded_at__isnull=False, dispatched_at__isnull=True)
+    awaiting = Q(account_id__in=scope.ids) & dispatch_windows.shipped_no_scan()
     row = Order.objects.filter(collected | awaiting).aggregate(
         collected=Count("pk", filter=collected),
         collected_late=Count("pk", filter=collected & Q(fulfilment=Fulfilment.FBS,

@@ -22,9 +22,10 @@ UTC = dt.UTC
 class MetricsInputError(ValueError):
     """A scope or window that cannot be evaluated, with a message for the user."""
 
-    def __init__(self, message, field=None):
+    def __init__(self, message, field=None, *, missing=False):
         super().__init__(message)
         self.field = field
+        self.missing = missing  # it names something that isn't there (an API answers 404)
 
 
 
@@ -103,8 +104,8 @@ def resolve_scope(*, account=None, channel=None):
     if account_id is not None and not accounts:
         if channel:
             raise MetricsInputError(f"Account {account_id} is not a {Channel(channel).label} account.",
-                                    field="account")
-        raise MetricsInputError(f"There is no channel account {account_id}.", field="account")
+                                    field="account", missing=True)
+        raise MetricsInputError(f"There is no channel account {account_id}.", field="account", missing=True)
     return Scope(accounts, channel=channel or None, account_id=account_id)
 
 

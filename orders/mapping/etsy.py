@@ -7,7 +7,9 @@ from the account's calendar.
 
 Statuses: open and payment processing -> awaiting payment; paid -> awaiting confirmation;
 completed (or any receipt marked ``is_shipped``) -> shipped; canceled and fully refunded ->
-cancelled; partially refunded follows ``is_shipped``.
+cancelled (its cancel reason says which, "Canceled on Etsy" / "Fully refunded on Etsy": Etsy has
+no cancellation call, the seller cancels in Shop Manager and SellerHub follows); partially
+refunded follows ``is_shipped``.
 
 Lines are the receipt's transactions: the seller SKU, the listing id as product id and the SKU
 as variant (Etsy issues new product ids on every inventory change, so the SKU names the variant
@@ -153,6 +155,7 @@ def map_order(payload: Any) -> ChannelOrder:
         total=total,
         tracking_uploaded_at=first.tracking_uploaded_at if first else None,
         cancelled_at=updated_at if status == S.CANCELLED else None,
+        cancel_reason=f"{channel_status.capitalize()} on Etsy" if status == S.CANCELLED else "",
         tracking_number=first.tracking_number if first else "",
         shipping_provider=first.carrier_name if first else "",
         note=text(payload.get("message_from_buyer"), "message_from_buyer", limit=1000),

@@ -10,6 +10,8 @@
 * ``confirmation``: confirming (by hand, on arrival, again), releasing holds, bulk actions;
 * ``sku_mapping``: mapping a channel SKU to ours; ``order_lines``: the channel's lines;
 * ``upsert``: the channel upsert; ``manual``: manual orders; ``returns``: returns.
+* ``seller_cancellation``: a seller's cancellation on its way to the channel (outbox row, hook,
+  results, retry); ``refunds``: the channels' refunds stored once.
 
 Functions are keyword-only and each runs in one transaction; status changes only through
 ``transition``.
@@ -40,8 +42,18 @@ from orders.services.manual import MANUAL_ACCOUNT_NAME, create_manual_order, fir
 from orders.services.order_lines import LINE_FIELDS
 from orders.services.returns import (
     RETURN_FLOW,
+    LineInspection,
+    RecordResult,
+    decide_return,
+    decision_attempted,
+    decision_failed,
+    decision_sent,
     inspect_return,
+    inspect_returned_lines,
+    possible_decisions,
     receive_return,
+    receive_returned_parcel,
+    record_channel_return,
     request_return,
     restock_return,
     write_off_return,
@@ -68,6 +80,8 @@ from orders.services.transitions import (
 from orders.services.upsert import upsert_order
 
 __all__ = [
+    "LineInspection", "RecordResult", "decide_return", "decision_attempted", "decision_failed", "decision_sent",
+    "inspect_returned_lines", "possible_decisions", "receive_returned_parcel", "record_channel_return",
     "ADDRESS_FIELDS", "ADDRESS_LABELS", "ALLOWED", "BOTH", "CHANNEL", "CHANNEL_ONLY", "ConfirmResult",
     "EDITABLE_ADDRESS", "LINE_FIELDS", "MANUAL_ACCOUNT_NAME", "ManualOrderError", "MappingResult", "OrderError",
     "RETURN_FLOW", "ReturnError", "SELLER", "SELLER_ONLY", "TransitionNotAllowed", "UpsertResult",

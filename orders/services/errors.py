@@ -24,8 +24,10 @@ class ReturnError(OrderError):
 class ManualOrderError(OrderError):
     """Bad input for a manual order; ``errors`` maps each field to its problems."""
 
-    def __init__(self, errors: dict[str, list[str]]):
+    def __init__(self, errors: dict[str, list[str]], *, missing: frozenset[str] = frozenset()):
         self.errors = errors
+        # The fields whose only problem is that they name something that isn't there (unknown SKUs).
+        self.missing = frozenset(missing)
         super().__init__("; ".join(f"{k}: {' '.join(v)}" for k, v in errors.items()))
 
 

@@ -100,8 +100,11 @@ def create_manual_order(*, lines, buyer: dict | None = None, address: dict | Non
         price = _decimal(raw_line.get("unit_price"), f"{where}.unit_price", errors)
         wanted.append((where, seller_sku, quantity, price))
     skus = {s.seller_sku: s for s in SKU.objects.filter(seller_sku__in=[w[1] for w in wanted if w[1]])}
+    missing = set()
     for where, seller_sku, _q, _p in wanted:
         if seller_sku and seller_sku not in skus:
+            if where not in errors:  # nothing else wrong with this line
+                missing.add(where)
             errors.setdefault(where, []).append(f"Unknown SKU {seller_sku!r}.")
         elif seller_sku and not skus[seller_sku].active:
             errors.setdefault(where, []).append(f"SKU {seller_sku} is inactive.")
@@ -138,7 +141,7 @@ def create_manual_order(*, lines, buyer: dict | None = None, address: dict | Non
         for key in ("name", "email", "phone"):
             buyer_values[f"buyer_{key}"] = str(buyer.get(key) or "").strip()[:200]
     if errors:
-        raise ManualOrderError(errors)
+        raise ManualOrderError(errors, missing=frozenset(missing))
 
     now = timezone.now()
     paid = paid or now

@@ -26,6 +26,8 @@ from django.db import transaction
 from django.utils import timezone
 
 from inventory import services as stock
+from orders.cancel_reasons import SELLER_REASON_CHOICES, code_for_seller_reason
+from orders.cancel_reasons import classify as classify_cancellation
 from orders.models import (
     RESERVED_STATUSES,
     SHIPPED_STATUSES,
@@ -37,6 +39,7 @@ from orders.models import (
 from orders.services.attention import address_detail, address_problems, attention_after_move
 from orders.services.errors import OrderError, TransitionNotAllowed
 from orders.services.locks import lock_order, sync_instance
+from orders.services.seller_cancellation import check_reason, queue_cancellation
 from orders.services.stock_effects import consume_on_ship, reserve_lines
 from orders.services.timeline import channel_name, record_event, status_label
 from sellerhub.models import Channel
@@ -120,7 +123,7 @@ def refusal(order: Order, from_status: str, to_status: str, source: str) -> str:
 
 def transition(*, order: Order, to_status: str, source: str = SELLER, user=None, actor: str = "",
                message: str = "", data: dict | None = None, cancel_initiator: str = "", cancel_reason: str = "",
-               at: dt.datetime | None = None) -> Order:
+               at: dt.datetime | None = None, cancel_reason_code: str = "") -> Order:
     """Move an order to ``to_status`` if the table allows it for ``source``; apply the move's
     stock side effects and timestamps; write one event. Refused moves raise TransitionNotAllowed
     (or OrderError for a missing precondition) and write nothing."""
@@ -184,6 +187,9 @@ def transition(*, order: Order, to_status: str, source: str = SELLER, user=None,
             fields["cancelled_at"] = locked.cancelled_at or now
             fields["cancel_initiator"] = cancel_initiator or locked.cancel_initiator
             fields["cancel_reason"] = (cancel_reason or locked.cancel_reason or "")[:300]
+            fields["cancel_reason_code"] = (cancel_reason_code or locked.cancel_reason_code
+                                            or classify_cancellation(fields["cancel_initiator"],
+                                                                     fields["cancel_reason"]))
 
         for name, value in fields.items():
             setattr(locked, name, value)
@@ -209,9 +215,22 @@ def _channel_note(order: Order) -> str:
 
 
 def cancel_order(*, order: Order, reason: str, user=None, actor: str = "",
-                 initiator: str = CancelInitiator.SELLER) -> Order:
+                 initiator: str = CancelInitiator.SELLER, reason_code: str | None = None) -> Order:
     """The seller cancels (reason required): reservations are released. A shipped order can't be
-    cancelled. Cancelling a cancelled order changes nothing."""
+    cancelled. Cancelling a cancelled order changes nothing.
+
+    ``reason_code`` (one of the connectors' CANCEL_REASONS) is what the page and the API ask for:
+    given (even empty) it is checked (``seller_cancellation.check_reason``). A seller's cancellation
+    of a channel order queues its push to the channel in the same transaction."""
+    if reason_code is not None:
+        if allowed(order.status, S.CANCELLED, SELLER):  # else the refusal below says why it can't be
+            check_reason(order=order, reason_code=reason_code, reason=reason)
+        from_list = code_for_seller_reason(reason_code) if reason_code else ""
+        label = dict(SELLER_REASON_CHOICES).get(reason_code, "")
+        note = (reason or "").strip()
+        reason = f"{label}: {note}" if label and note and note != label else (note or label)
+    else:
+        from_list, note = "", (reason or "").strip()
     reason = (reason or "").strip()
     if not reason:
         raise OrderError("A reason is required to cancel an order.")
@@ -222,9 +241,13 @@ def cancel_order(*, order: Order, reason: str, user=None, actor: str = "",
         if locked.status == S.CANCELLED:
             sync_instance(order, locked)
             return locked
-        message = f"Cancelled by the seller: {reason}{_channel_note(locked)}"
-        return transition(order=order, to_status=S.CANCELLED, user=user, actor=actor, message=message,
-                          cancel_initiator=initiator, cancel_reason=reason)
+        pushed = initiator == CancelInitiator.SELLER and locked.account.channel != Channel.MANUAL
+        message = f"Cancelled by the seller: {reason}" + ("" if pushed else _channel_note(locked))
+        cancelled = transition(order=order, to_status=S.CANCELLED, user=user, actor=actor, message=message,
+                               cancel_initiator=initiator, cancel_reason=reason, cancel_reason_code=from_list)
+        if pushed:
+            queue_cancellation(order=cancelled, reason_code=reason_code or "other", note=note, user=user)
+        return cancelled
 
 
 def hold_order(*, order: Order, reason: str, user=None, actor: str = "") -> Order:

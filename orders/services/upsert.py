@@ -8,6 +8,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from orders import hooks
+from orders.cancel_reasons import classify as classify_cancellation
 from orders.mapping import ChannelOrder, PayloadError, map_order
 from orders.models import (
     RESERVED_STATUSES,
@@ -53,6 +54,8 @@ def _create_from_channel(account, incoming: ChannelOrder, *, actor, user) -> Ord
         setattr(order, name, value)
     if order.status == S.CANCELLED and order.cancelled_at is None:
         order.cancelled_at = incoming.updated_at or now
+    if order.status == S.CANCELLED:  # why, as the figures count it (orders/cancel_reasons.py)
+        order.cancel_reason_code = classify_cancellation(incoming.cancel_initiator, incoming.cancel_reason)
     if order.status == S.COMPLETED:
         order.completed_at = incoming.updated_at or now
     order.save()

@@ -1,4 +1,5 @@
-"""Small display helpers for the order pages: deadlines relative to now, status badges."""
+"""Small display helpers for the order pages: deadlines relative to now (in the shop's time zone,
+the one format of ``sellerhub/datetimes.py``), status badges."""
 
 from django import template
 from django.utils import timezone
@@ -6,6 +7,7 @@ from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 
 from orders.models import PRE_SHIP_STATUSES, OrderStatus
+from sellerhub import datetimes
 
 register = template.Library()
 
@@ -41,8 +43,7 @@ def deadline(order, field="dispatch_due_at"):
     if due is None:
         return mark_safe('<span class="muted">—</span>')
     now = timezone.now()
-    local = timezone.localtime(due)
-    absolute = local.strftime("%a %d %b %H:%M")
+    absolute = datetimes.format_shop_time(due, order.account.time_zone)  # the shop's clock decides
     open_order = order.status in PRE_SHIP_STATUSES
     seconds = (due - now).total_seconds()
     if open_order and seconds < 0:

@@ -29,7 +29,7 @@ def test_connect_a_store_and_sync_it_with_the_keyboard(page, login, emulator):  
 
     emulator.state.generate_orders("woocommerce", 5)
     page.get_by_role("button", name="Sync now").first.press("Enter")
-    progress = page.get_by_role("status").filter(has_text="channels.sync_now")
+    progress = page.get_by_role("status").filter(has_text="Channel sync")
     progress.wait_for()
     SimpleWorker([django_rq.get_queue("sync")], connection=coordination.connection()).work(burst=True)
     page.locator('.job-progress[data-status="succeeded"]').wait_for()

@@ -6,7 +6,8 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 NAV = {
     "Warehouse": ["Dashboard", "Orders", "Pick & pack", "Inventory", "Fulfilment"],
-    "Owner": ["Dashboard", "Orders", "Pick & pack", "Inventory", "Fulfilment", "Metrics", "Channels", "Access"],
+    "Owner": ["Dashboard", "Orders", "Pick & pack", "Inventory", "Fulfilment", "Metrics", "Channels", "Staff",
+              "Access"],
     "Ops": ["Dashboard", "Orders", "Inventory", "Fulfilment", "Metrics", "Channels", "Admin", "Jobs"],
 }
 

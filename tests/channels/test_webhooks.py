@@ -137,7 +137,9 @@ def test_notifications_for_unknown_accounts_or_other_methods(client, hooked):
 def test_other_events_are_recorded_but_not_acted_on(client, hooked, emulator, django_capture_on_commit_callbacks):
     account = hooked["tiktok"]
     creds = emulator.state.config.credentials
-    body = json.dumps({"type": 6, "tts_notification_id": "deauth-1", "shop_id": creds.tiktok_shop_id,
+    # Type 5 (product status): SellerHub has nothing to do with it. (Type 6, the seller's
+    # deauthorisation, is acted on: tests/channels/test_channel_health_authorization.py.)
+    body = json.dumps({"type": 5, "tts_notification_id": "product-1", "shop_id": creds.tiktok_shop_id,
                        "timestamp": int(time.time()), "data": {}}).encode()  # inside the replay window
     from integrations.channels.signing import tiktok_webhook_signature
 

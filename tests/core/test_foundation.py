@@ -73,7 +73,7 @@ def test_navigation_follows_the_role(client, role_users):
     expected = {
         "Warehouse": ["Dashboard", "Orders", "Pick &amp; pack", "Inventory", "Fulfilment"],
         "Owner": ["Dashboard", "Orders", "Pick &amp; pack", "Inventory", "Fulfilment", "Metrics", "Channels",
-                  "Access"],
+                  "Staff", "Access"],
         "Ops": ["Dashboard", "Orders", "Inventory", "Fulfilment", "Metrics", "Channels", "Admin", "Jobs"],
     }
     for role, user in role_users.items():
@@ -101,7 +101,7 @@ def test_api_token_login_and_use(client, warehouse_user):
     jobs = client.get("/api/v1/jobs", HTTP_AUTHORIZATION=f"Token {token}")
     assert jobs.status_code == 200 and jobs.json()["results"] == []
     bad = client.post("/api/v1/auth/token", {"username": "wh", "password": "x"}, content_type="application/json")
-    assert bad.status_code == 400 and "error" in bad.json()
+    assert bad.status_code == 401 and "error" in bad.json()
 
 
 def test_api_errors_are_json(client, warehouse_user, api_client_for):

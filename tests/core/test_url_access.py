@@ -18,6 +18,7 @@ PUBLIC = {
     "healthz": "probed by load balancers",
     "api_token": "exchanges a password for a token",
     "admin:login": "sends to SellerHub's login page",
+    "staff_set_password": "the one-time link a new member of staff sets their password with",
 }
 PUBLIC_PREFIXES = ("webhooks/", "static/", "media/")
 

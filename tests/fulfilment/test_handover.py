@@ -185,9 +185,9 @@ def test_the_scan_forms_api(day, easypost, api_client_for, ops_user, warehouse_u
     body = made.json()
     assert body["kind"] == "scan_form" and body["origin"] == "MAIN" and body["package_count"] == 3
     again = warehouse.post(url, {"carrier": "usps", "origin": main.pk}, format="json")
-    assert again.status_code == 400 and "Nothing new" in again.json()["error"]
+    assert again.status_code == 409 and "Nothing new" in again.json()["error"]
     bad = warehouse.post(url, {"carrier": "usps", "origin": "NOWHERE"}, format="json")
-    assert bad.status_code == 400 and "origin" in bad.json()["fields"]
+    assert bad.status_code == 404 and bad.json()["field"] == "origin" and "NOWHERE" in bad.json()["error"]
     listed = ops.get(url, {"day": timezone.localdate().isoformat(), "carrier": "usps"})
     assert listed.status_code == 200
     rows = listed.json()["results"] if isinstance(listed.json(), dict) else listed.json()
@@ -208,7 +208,7 @@ def test_the_at_risk_lists_say_which_late_packages_have_proof_of_handover(day, e
     for package in (handed, other):
         package.order.__class__.objects.filter(pk=package.order_id).update(
             dispatch_due_at=timezone.now() - dt.timedelta(days=3))
-    for kind in ("unscanned", "undispatched"):
+    for kind in ("unscanned", "shipped-no-scan"):  # shipped with no carrier scan: listed apart from "not shipped"
         answer = owner_client.get(reverse("metrics:at_risk", args=[kind]), {"format": "csv"})
         assert answer.status_code == 200, kind
         content = b"".join(answer.streaming_content) if answer.streaming else answer.content

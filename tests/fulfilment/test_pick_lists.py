@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from fulfilment import services
 from fulfilment.models import PickList, PickListOrder
+from orders import dispatch_windows
 from orders.models import Order, OrderStatus
 from tests.fulfilment.conftest import A4, LETTER, pdf_pages
 
@@ -36,8 +37,10 @@ def test_a_pick_list_walks_the_bins_in_order_with_each_orders_quantity(make_orde
         assert order.events.filter(kind="pick_list").exists()
 
 
-def test_everything_due_today_leaves_out_tomorrows_orders_and_fbt(make_order, warehouse_user):
-    today = make_order("W-10", {"MUG-01": 1}, due=dt.timedelta(minutes=30))
+def test_everything_due_today_leaves_out_tomorrows_orders_and_fbt(make_order, warehouse_user, woo):
+    # Halfway to the end of the shop's own day, whatever the time of day the test runs at.
+    shop_day = next(d for d in dispatch_windows.shop_days().days if woo.pk in d.account_ids)
+    today = make_order("W-10", {"MUG-01": 1}, due=(shop_day.end - timezone.now()) / 2)
     overdue = make_order("W-11", {"MUG-01": 1}, due=-dt.timedelta(hours=3))
     later = make_order("W-12", {"MUG-01": 1}, due=dt.timedelta(days=3))
     result = services.create_pick_list(due_today=True, user=warehouse_user)
@@ -102,7 +105,7 @@ def test_pick_list_api(make_order, warehouse_user, ops_user, api_client_for):
     assert body["stops"] == [{"bin": "A-01", "sku": "CAP-BLK", "name": "Item CAP-BLK", "barcode": barcode,
                               "quantity": 3, "orders": [{"number": o.external_id, "quantity": 1} for o in orders]}]
     again = api.post("/api/v1/picklists", {"orders": [orders[0].pk]}, format="json")
-    assert again.status_code == 400 and "already on a pick list" in again.json()["error"]
+    assert again.status_code == 409 and "already on a pick list" in again.json()["error"]
     pdf = api.get(f"/api/v1/picklists/{body['id']}/pdf?size=a4")
     assert pdf.status_code == 200 and set(pdf_pages(pdf.content)) == {A4}
     assert api_client_for(ops_user).post("/api/v1/picklists", {"due_today": True}, format="json").status_code == 403

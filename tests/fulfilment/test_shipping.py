@@ -145,8 +145,9 @@ def test_ship_through_the_api(make_order, warehouse_user, ops_user, api_client_f
 
 def test_tracking_queued_hooks_run_once_the_transaction_commits(monkeypatch, django_capture_on_commit_callbacks):
     heard = []
-    monkeypatch.setattr(hooks, "_tracking_queued", [heard.append])
+    monkeypatch.setattr(hooks, "_tracking_queued", [lambda pk, on_demand: heard.append((pk, on_demand))])
     with django_capture_on_commit_callbacks(execute=True):
         hooks.tracking_queued(41)
+        hooks.tracking_queued(42, on_demand=True)
         assert heard == []  # only once the transaction commits
-    assert heard == [41]
+    assert heard == [(41, False), (42, True)]

@@ -208,7 +208,7 @@ def test_tiktok_usps_rule_on_refuses_an_own_usps_label_and_offers_the_platform_p
     assert "Use TikTok&#x27;s platform label" in page or "Use TikTok's platform label" in page
     api = api_client_for(warehouse_user)
     refused = api.post(f"/api/v1/packages/{package.pk}/buy", {"rate_id": rates["usps"].id}, format="json")
-    assert refused.status_code == 400 and TIKTOK_USPS_NAME in refused.json()["error"]
+    assert refused.status_code == 409 and TIKTOK_USPS_NAME in refused.json()["error"]
     assert easypost.state.received("easypost", "label_purchase") == []  # nothing bought
     with pytest.raises(rules.OwnLabelForbidden, match="TikTok Shipping"):
         services.make_own_label(package=package, courier="USPS", tracking_number="9400111206206406260787")

@@ -92,14 +92,16 @@ def test_adjustments(owner_api, warehouse_api, stocked, main):
     response = owner_api.post("/api/v1/stock/adjustments",
                               {"sku": "TEE-BLK-M", "location": "MAIN", "quantity": -9, "reason": "adjustment"},
                               format="json")
-    assert response.status_code == 400
+    assert response.status_code == 409
     assert response.json()["error"] == ("Cannot remove 9: TEE-BLK-M at MAIN has 3 on hand, 0 reserved for orders.")
     response = owner_api.post("/api/v1/stock/adjustments", {"sku": "TEE-BLK-M", "location": "MAIN", "counted": 10,
                                                             "reason": "count"}, format="json")
     assert response.status_code == 201 and response.json()["on_hand_change"] == 7
-    for bad, field in (({"sku": "NOPE", "quantity": 1, "reason": "receipt"}, "sku"),
-                       ({"sku": "TEE-BLK-M", "location": "ZZ", "quantity": 1, "reason": "receipt"}, "location"),
-                       ({"sku": "TEE-BLK-M", "quantity": 1, "reason": "reservation"}, "reason"),
+    for missing, field in (({"sku": "NOPE", "quantity": 1, "reason": "receipt"}, "sku"),
+                           ({"sku": "TEE-BLK-M", "location": "ZZ", "quantity": 1, "reason": "receipt"}, "location")):
+        response = owner_api.post("/api/v1/stock/adjustments", missing, format="json")  # names nothing that exists
+        assert response.status_code == 404 and response.json()["field"] == field, (missing, response.json())
+    for bad, field in (({"sku": "TEE-BLK-M", "quantity": 1, "reason": "reservation"}, "reason"),
                        ({"sku": "TEE-BLK-M", "reason": "receipt"}, "quantity")):
         response = owner_api.post("/api/v1/stock/adjustments", bad, format="json")
         assert response.status_code == 400 and field in response.json()["fields"], (bad, response.json())

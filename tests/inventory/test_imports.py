@@ -106,12 +106,17 @@ def test_stock_count_import_sets_on_hand_and_is_idempotent(client, owner_user, u
                      ("MUG-01", "", "", 3)])
     detail_url = upload(client, "counts.csv", text, kind="counts")["Location"]
     run_worker()
+    page = client.get(detail_url).content.decode()  # it changes stock: a preview first, then a confirmation
+    assert "Waiting for your confirmation" in page and StockLevel.objects.get(sku=tee, location=main).on_hand == 10
+    token = re.search(r'name="token" value="([^"]+)"', page).group(1)
+    client.post(f"{detail_url}confirm", {"token": token})
+    run_worker()
     assert "Imported 2 stock counts" in client.get(detail_url).content.decode()
     assert StockLevel.objects.get(sku=tee, location=main).on_hand == 7
     assert StockLevel.objects.get(sku=mug, location=main).on_hand == 3
     upload_row = ImportFile.objects.get()
     moves = StockMovement.objects.filter(reason="count").count()
-    import_file_job(upload_row.run_id, upload_row.pk)  # a retried job does nothing more
+    import_file_job(upload_row.run_id, upload_row.pk, True)  # a retried job does nothing more
     assert StockMovement.objects.filter(reason="count").count() == moves
 
 

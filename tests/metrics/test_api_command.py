@@ -52,7 +52,6 @@ def test_api_answers_the_same_json_as_the_command(march, owner_user, api_client_
     ("from=03/01/2025&to=2025-03-31", "from", "Enter a valid date"),
     ("channel=myspace", "channel", "Select a valid choice"),
     ("account=abc", "account", "Enter a whole number"),
-    ("account=999999", "account", "There is no channel account 999999"),
     ("from=2020-01-01&to=2025-01-01", "to", "at most 731 days"),
 ])
 def test_api_rejects_bad_input_with_a_400_json_error(owner_user, api_client_for, query, field, message):
@@ -62,6 +61,14 @@ def test_api_rejects_bad_input_with_a_400_json_error(owner_user, api_client_for,
     body = response.json()
     assert body["status"] == 400 and message in body["error"]
     assert field in body["fields"]
+
+
+def test_api_answers_404_for_an_account_that_isnt_there(owner_user, api_client_for):
+    response = api_client_for(owner_user).get("/api/v1/metrics?account=999999")
+    assert response.status_code == 404
+    body = response.json()
+    assert body["status"] == 404 and "There is no channel account 999999" in body["error"]
+    assert "account" in body["fields"]
 
 
 def test_api_needs_the_metrics_capability(client, warehouse_user, ops_user, api_client_for):

@@ -7,6 +7,7 @@ import pytest
 from metrics.definitions import LATE_DISPATCH
 from metrics.selectors import (
     LATE_DELIVERY,
+    SHIPPED_NO_SCAN,
     UNDISPATCHED,
     UNSCANNED,
     Figure,
@@ -27,8 +28,8 @@ UNDISPATCHED_CASES = [
     ("due within 24 hours", dict(status="confirmed", dispatch_due_at=NOW + 23 * H), True),
     ("due in exactly 24 hours", dict(status="confirmed", dispatch_due_at=NOW + 24 * H), True),
     ("due in 25 hours: not yet", dict(status="confirmed", dispatch_due_at=NOW + 25 * H), False),
-    ("tracking uploaded but no carrier scan: still undispatched",
-     dict(status="shipped", dispatch_due_at=NOW - H, tracking_uploaded_at=NOW - 10 * H), True),
+    ("tracking uploaded but no carrier scan: shipped, listed apart",
+     dict(status="shipped", dispatch_due_at=NOW - H, tracking_uploaded_at=NOW - 10 * H), False),
     ("scanned by the carrier: dispatched", dict(status="in_transit", dispatch_due_at=NOW - H,
                                                 dispatched_at=NOW - 2 * H), False),
     ("FBT: TikTok dispatches it", dict(status="confirmed", fulfilment="FBT", dispatch_due_at=NOW - H), False),
@@ -43,6 +44,28 @@ UNDISPATCHED_CASES = [
 def test_undispatched_orders(attrs, listed):
     order = OrderFactory(created_at=NOW - 48 * H, **attrs)
     assert (order in at_risk_rows(UNDISPATCHED, resolve_scope(), NOW)) is listed
+
+
+SHIPPED_NO_SCAN_CASES = [
+    ("shipped, no carrier scan, past the deadline",
+     dict(status="shipped", dispatch_due_at=NOW - H, tracking_uploaded_at=NOW - 10 * H), True),
+    ("shipped, no carrier scan, due within 24 hours",
+     dict(status="shipped", dispatch_due_at=NOW + 20 * H, tracking_uploaded_at=NOW - H), True),
+    ("shipped, no carrier scan, due in 2 days: not yet", dict(status="shipped", dispatch_due_at=NOW + 48 * H,
+                                                               tracking_uploaded_at=NOW - H), False),
+    ("scanned by the carrier: dispatched", dict(status="in_transit", dispatch_due_at=NOW - H,
+                                                tracking_uploaded_at=NOW - 3 * H, dispatched_at=NOW - 2 * H), False),
+    ("not shipped: the other list", dict(status="packed", dispatch_due_at=NOW - H), False),
+    ("FBT", dict(status="shipped", fulfilment="FBT", dispatch_due_at=NOW - H), False),
+]
+
+
+@pytest.mark.parametrize("attrs,listed", [pytest.param(a, listed, id=i) for i, a, listed in SHIPPED_NO_SCAN_CASES])
+def test_shipped_orders_with_no_carrier_scan_yet(attrs, listed):
+    order = OrderFactory(created_at=NOW - 48 * H, **attrs)
+    assert (order in at_risk_rows(SHIPPED_NO_SCAN, resolve_scope(), NOW)) is listed
+    summary = at_risk_summary(resolve_scope(), NOW)
+    assert summary.shipped_no_scan == (1 if listed else 0)
 
 
 UNSCANNED_CASES = [
@@ -90,7 +113,7 @@ def test_summary_counts_and_the_late_dispatch_rate_they_would_produce():
                  delivery_due_at=NOW - H)
     summary = at_risk_summary(resolve_scope(), NOW, ldr=Figure(LATE_DISPATCH, numerator=2, denominator=97))
     assert (summary.overdue_dispatch, summary.due_within_24h, summary.unscanned, summary.late_delivery) == (2, 1, 0, 1)
-    assert summary.counts() == {UNDISPATCHED: 3, UNSCANNED: 0, LATE_DELIVERY: 1}
+    assert summary.counts() == {UNDISPATCHED: 3, SHIPPED_NO_SCAN: 0, UNSCANNED: 0, LATE_DELIVERY: 1}
     assert summary.ldr_if_overdue_late == 4 / 99
     assert summary.ldr_if_all_late == 5 / 100
 

@@ -21,7 +21,7 @@ def test_demo_history_fills_every_figure_the_trend_and_the_at_risk_lists():
     tiktok = [w.value for w in trend["late_dispatch_rate"]]
     assert tiktok[0] > tiktok[-1]  # improving
     summary = at_risk_summary(resolve_scope())
-    assert summary.undispatched and summary.unscanned and summary.late_delivery
+    assert summary.shipped_no_scan and summary.unscanned and summary.late_delivery
 
     orders, snapshots = Order.objects.count(), MetricSnapshot.objects.count()
     demo.load(users={})  # again: nothing new

@@ -174,7 +174,7 @@ def test_dashboard_shows_the_owner_tiles_today_and_at_risk(owner_client, make_or
     assert "Shop figures, last 30 full days" in html and "Late dispatch rate" in html
     assert "Today&#x27;s dispatches" in html or "Today's dispatches" in html
     assert 'id="today-dispatches"' in html and 'id="at-risk-counts"' in html
-    assert re.search(r"waiting for the carrier's first scan</dt><dd>1</dd>", html)
+    assert re.search(r"Shipped, no carrier scan yet \(any deadline\)</dt><dd>1</dd>", html)
 
 
 def test_dashboard_for_the_warehouse_has_no_figures(client, warehouse_user, make_orders):

@@ -73,7 +73,7 @@ def test_a_manual_order_with_unknown_skus_is_refused_and_creates_nothing(owner_a
     stocked("TEE-BLK-M", 5)
     response = owner_api.post("/api/v1/orders", {"lines": [{"sku": "NOPE-1", "quantity": 1},
                                                            {"sku": "TEE-BLK-M", "quantity": 1}]}, format="json")
-    assert response.status_code == 400
+    assert response.status_code == 404  # well formed, names a SKU that is not there
     assert response.json()["fields"] == {"lines[0]": ["Unknown SKU 'NOPE-1'."]}
     assert not Order.objects.exists()
 

@@ -208,8 +208,10 @@ def test_channel_accounts_are_the_owners(owner_client, wh_client, ops_user):
     assert ops.get(f"/channels/accounts/{account.pk}/").status_code == 403
     form = {"name": "Woo", "channel": "woocommerce", "active": "on", "time_zone": "Mars/Olympus", "handling_days": 1,
             "cutoff_time": "14:00", "transit_days": 3, "holiday_country": "us", "holiday_subdivision": "",
-            "stock_buffer_units": 0, "stock_buffer_percent": 0, "location_codes": "MAIN, A-01",
-            "new_credentials": '{"consumer_key": "ck_secret", "consumer_secret": "cs_secret"}'}
+            "stock_buffer_units": 0, "stock_buffer_percent": 0, "location_codes": "MAIN, A-01"}
+    # Credentials come from the per-channel connection form; the settings form never touches them.
+    ChannelAccount.objects.filter(pk=account.pk).update(
+        credentials={"consumer_key": "ck_secret", "consumer_secret": "cs_secret"})
     bad = owner_client.post(f"/channels/accounts/{account.pk}/", form)
     assert bad.status_code == 400 and "unknown time zone" in bad.content.decode()
     owner_client.post(f"/channels/accounts/{account.pk}/", {**form, "time_zone": "America/New_York"})
@@ -219,8 +221,7 @@ def test_channel_accounts_are_the_owners(owner_client, wh_client, ops_user):
     assert account.credentials["consumer_key"] == "ck_secret"
     html = owner_client.get(f"/channels/accounts/{account.pk}/").content.decode()
     assert "ck_secret" not in html and "stored, encrypted" in html
-    owner_client.post(f"/channels/accounts/{account.pk}/", {**form, "time_zone": "America/New_York",
-                                                            "new_credentials": ""})
+    owner_client.post(f"/channels/accounts/{account.pk}/", {**form, "time_zone": "America/New_York"})
     account.refresh_from_db()
     assert account.credentials["consumer_key"] == "ck_secret", "empty keeps the stored credentials"
     assert ChannelAccount.objects.count() == 1

@@ -81,7 +81,7 @@ def test_ten_failures_from_one_address_lock_that_address(warehouse_user):
 
 def test_the_token_endpoint_locks_too(owner_user, warehouse_user):
     answers = fail_ten_times(token, warehouse_user.username)
-    assert [a.status_code for a in answers[:9]] == [400] * 9
+    assert [a.status_code for a in answers[:9]] == [401] * 9
     refused = token(warehouse_user.username, RIGHT)
     assert refused.status_code == 429
     assert "Too many failed logins" in refused.json()["error"]

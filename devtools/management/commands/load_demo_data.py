@@ -10,6 +10,8 @@ from django.db import transaction
 
 from devtools.demo import (
     access,
+    after_sales_history,
+    cancellation_requests,
     channels,
     fbt,
     fulfilment,
@@ -17,6 +19,8 @@ from devtools.demo import (
     inventory,
     metrics,
     orders,
+    refunds,
+    returns,
     shipping_rules,
     tiktok_shipping,
 )
@@ -39,6 +43,10 @@ LOADERS = (
     ("channels", channels),
     ("inventory.fbt", fbt),
     ("fulfilment.tiktok", tiktok_shipping),
+    ("orders.refunds", refunds),
+    ("orders.cancellation_requests", cancellation_requests),
+    ("orders.returns", returns),
+    ("metrics.after_sales_history", after_sales_history),
     ("access", access),
 )
 

@@ -368,6 +368,7 @@ class Connector:
                                               operation=request.operation)
             except requests.ConnectionError as exc:
                 error = Unavailable(f"connection failed: {exc.__class__.__name__}", operation=request.operation)
+                error.__cause__ = exc  # refused, DNS or TLS: channels.health words it for the seller
             else:
                 server_time = http_date(response.headers.get("Date"))
                 if server_time is not None:

@@ -318,6 +318,10 @@ class EtsyConnector(Connector):
             if not results or offset >= int(data.get("count") or 0):
                 return
 
+    # Etsy's Open API has no call to cancel or refund a receipt: the seller cancels in Shop Manager and
+    # the pull follows the receipt's status (canceled, fully refunded).
+    supports_cancellation = False
+
     def test_connection(self) -> str:
         shop = self.call(ApiRequest("GET", f"{APP}/shops/{self.shop_id}", operation="shops.get")).data or {}
         return f"Connected to the Etsy shop {shop.get('shop_name')} (shop {shop.get('shop_id')})."

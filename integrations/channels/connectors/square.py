@@ -26,6 +26,8 @@ from integrations.channels.connectors.base import (
     Ambiguous,
     ApiRequest,
     AuthFailed,
+    CancellationOutcome,
+    CancellationPush,
     ChannelError,
     Connector,
     Malformed,
@@ -42,6 +44,12 @@ from integrations.channels.connectors.base import (
     utc,
 )
 from integrations.channels.connectors.errors import webhook_json
+from integrations.channels.connectors.refunds import (
+    RemoteRefund,
+    square_cancel_request,
+    square_refund,
+    square_refunds_request,
+)
 
 SQUARE_VERSION = "2025-08-20"
 PAGE_SIZE = 100
@@ -285,6 +293,43 @@ class SquareConnector(Connector):
                 continue  # the version moved (or the answer was lost): read the order again
             return ShipmentOutcome(reference=str(fulfillment.get("uid")))
         raise Ambiguous("the fulfilment update could not be confirmed", operation="orders.update")
+
+    # --- seller cancellations and refunds (integrations/channels/connectors/refunds.py) ---------
+    supports_cancellation = True
+
+    def push_cancellation(self, cancellation: CancellationPush) -> CancellationOutcome:
+        """The order's state to CANCELED with its current version (read first; read again when it
+        moved or the answer was lost), the reason in its metadata, one idempotency key per version."""
+        order_id = cancellation.order_external_id
+        for attempt in range(4):
+            order = (self.call(get_order_request(order_id)).data or {}).get("order") or {}
+            if order.get("state") == "CANCELED":
+                return CancellationOutcome(reference=order_id, already=True, status="CANCELED")
+            if order.get("state") != "OPEN":
+                raise Rejected(f"the Square order is {order.get('state') or 'missing'} and can no longer be "
+                               f"cancelled", operation="orders.cancel")
+            try:
+                self.call(square_cancel_request(order, key=cancellation.idempotency_key or order_id,
+                                                reason=cancellation.reason, note=cancellation.note))
+            except (Ambiguous, VersionMismatch):
+                if attempt == 3:
+                    raise
+                self.sleep(self.ambiguous_wait)
+                continue
+            return CancellationOutcome(reference=order_id, status="CANCELED")
+        raise Ambiguous("the cancellation could not be confirmed", operation="orders.cancel")
+
+    def list_refunds(self, *, since: dt.datetime) -> list[RemoteRefund]:
+        """The location's payment refunds created since ``since`` (every page)."""
+        out, cursor = [], ""
+        while True:
+            data = self.call(square_refunds_request(self.location_id, begin_time=rfc3339(since), cursor=cursor)).data
+            if not isinstance(data, dict):
+                raise Malformed("the refunds answer is not an object", operation="refunds.list")
+            out.extend(square_refund(item) for item in data.get("refunds") or [])
+            cursor = str(data.get("cursor") or "")
+            if not cursor:
+                return out
 
     # --- catalogue, connection -----------------------------------------------------------------
     def list_listings(self):

@@ -23,6 +23,8 @@ from integrations.channels import signing
 from integrations.channels.connectors.base import (
     Ambiguous,
     ApiRequest,
+    CancellationOutcome,
+    CancellationPush,
     ChannelError,
     Connector,
     NotConfigured,
@@ -38,13 +40,18 @@ from integrations.channels.connectors.base import (
     chunked,
 )
 from integrations.channels.connectors.errors import webhook_json
-from integrations.tiktok import client
+from integrations.tiktok import cancellations, client
 
 SEARCH_PAGE_SIZE = 50  # one order-detail call (at most 50 ids) per search page
 DETAIL_BATCH = 50
 # Webhook event types that concern an order (docs/domain/tiktok-shop.md#webhooks).
 ORDER_EVENTS = {1: "ORDER_STATUS_CHANGE", 3: "RECIPIENT_ADDRESS_UPDATE", 4: "PACKAGE_UPDATE",
                 11: "CANCELLATION_STATUS_CHANGE"}
+# Webhook event types about the seller's authorisation of the app (data: {message}, and for 7
+# {message, expiration_time}); channels.webhook_processing acts on them.
+AUTH_EVENTS = {6: "SELLER_DEAUTHORIZATION", 7: "UPCOMING_AUTHORIZATION_EXPIRATION"}
+# After-sales notifications about a return (docs/after-sales/returns.md#notifications).
+RETURN_EVENTS = {12: "RETURN_STATUS_CHANGE", 64: "AFTERSALE", 65: "RMA", 67: "REFUND_SUCCESS"}
 
 
 def _unix(value: dt.datetime) -> int:
@@ -202,6 +209,14 @@ class TikTokConnector(Connector):
                                                       refresh_token=self.credentials["refresh_token"])).data
         return client.fresh_credentials(self.credentials, data)
 
+    def exchange_auth_code(self, auth_code: str) -> dict:
+        """The credentials with the tokens TikTok gives for the seller's authorisation code."""
+        self.require("app_key", "app_secret")
+        data = self.send(client.token_get_request(auth_base=client.auth_base(self.credentials),
+                                                  app_key=self.credentials["app_key"],
+                                                  app_secret=self.credentials["app_secret"], auth_code=auth_code)).data
+        return client.fresh_credentials(self.credentials, data)
+
     # --- orders --------------------------------------------------------------------------------
     def iter_order_pages(self, *, since, resume):
         token = (resume or {}).get("page_token", "")
@@ -315,6 +330,12 @@ class TikTokConnector(Connector):
                            operation="logistics")
         return provider
 
+    # --- seller cancellations (integrations.tiktok.cancellations) --------------------------------
+    supports_cancellation = True
+
+    def push_cancellation(self, cancellation: CancellationPush) -> CancellationOutcome:
+        return cancellations.push_seller_cancellation(self, cancellation)
+
     # --- catalogue, connection -----------------------------------------------------------------
     def list_listings(self):
         token = ""
@@ -367,10 +388,14 @@ class TikTokConnector(Connector):
         kind = payload.get("type")
         data = payload.get("data") if isinstance(payload.get("data"), dict) else {}
         notice = WebhookNotice(notification_id=str(payload["tts_notification_id"]),
-                               topic=ORDER_EVENTS.get(kind, f"type {kind}"), body=payload)
+                               topic=(ORDER_EVENTS.get(kind) or AUTH_EVENTS.get(kind)
+                                      or RETURN_EVENTS.get(kind, f"type {kind}")),
+                               body=payload)
         if account.shop_id and str(payload.get("shop_id") or "") not in ("", account.shop_id):
             notice.ignore = True  # signed by our app, but for another shop
-        elif kind in ORDER_EVENTS and data.get("order_id"):
+        elif kind in AUTH_EVENTS:
+            pass  # the inbox hands it to its topic's handler (deauthorised, authorisation expiring)
+        elif (kind in ORDER_EVENTS or kind in RETURN_EVENTS) and data.get("order_id"):
             notice.order_ids = [str(data["order_id"])]
         else:
             notice.ignore = True

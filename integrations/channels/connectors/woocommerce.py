@@ -29,6 +29,8 @@ from integrations.channels.connectors.base import (
     Ambiguous,
     ApiRequest,
     AuthFailed,
+    CancellationOutcome,
+    CancellationPush,
     ChannelError,
     Connector,
     Malformed,
@@ -45,6 +47,14 @@ from integrations.channels.connectors.base import (
     utc,
 )
 from integrations.channels.connectors.errors import webhook_json
+from integrations.channels.connectors.refunds import (
+    RemoteRefund,
+    cancellation_note,
+    woo_cancel_request,
+    woo_create_refund_request,
+    woo_refund,
+    woo_refunds_request,
+)
 
 API = "/wp-json/wc/v3"
 TRACKING_API = "/wp-json/wc-shipment-tracking/v3"
@@ -112,8 +122,8 @@ def update_order_request(order_id: str, body: dict) -> ApiRequest:
     return ApiRequest("PUT", f"{API}/orders/{order_id}", json=body, operation="orders.update")
 
 
-def order_note_request(order_id: str, note: str) -> ApiRequest:
-    return ApiRequest("POST", f"{API}/orders/{order_id}/notes", json={"note": note, "customer_note": True},
+def order_note_request(order_id: str, note: str, *, customer_note: bool = True) -> ApiRequest:
+    return ApiRequest("POST", f"{API}/orders/{order_id}/notes", json={"note": note, "customer_note": customer_note},
                       operation="orders.note", idempotent=False)
 
 
@@ -293,6 +303,52 @@ class WooCommerceConnector(Connector):
         except Ambiguous:
             pass  # the note is a courtesy; the tracking number is stored
         return ShipmentOutcome(reference=shipment.tracking_number)
+
+    # --- seller cancellations and refunds (integrations/channels/connectors/refunds.py) ---------
+    supports_cancellation = True
+
+    def push_cancellation(self, cancellation: CancellationPush) -> CancellationOutcome:
+        """The order's status to "cancelled" (WooCommerce cancels whole orders), the reason in its
+        meta data and a private order note; an order already cancelled or refunded is left alone."""
+        order_id = cancellation.order_external_id
+        found = self.fetch_order_payloads([order_id])
+        if not found:
+            raise Rejected(f"order {order_id} is not in the store", operation="orders.cancel")
+        status = str(found[0].get("status") or "")
+        if status in ("cancelled", "refunded", "trash"):
+            return CancellationOutcome(reference=order_id, already=True, status=status)
+        if status == "completed":
+            raise Rejected(f"order {order_id} is completed in the store; refund it instead", operation="orders.cancel")
+        self.call(woo_cancel_request(order_id, cancellation.reason))
+        try:
+            self.call(order_note_request(order_id, cancellation_note(cancellation.reason, cancellation.note),
+                                         customer_note=False))
+        except ChannelError:
+            pass  # the note is a courtesy; the order is cancelled and its meta data carries the reason
+        return CancellationOutcome(reference=order_id, status="cancelled")
+
+    def list_refunds(self, order_external_id: str, *, currency: str = "USD") -> list[RemoteRefund]:
+        data = self.call(woo_refunds_request(order_external_id)).data
+        if not isinstance(data, list):
+            raise Malformed("the refunds answer is not a list", operation="refunds.list")
+        return [woo_refund(order_external_id, item, currency) for item in data]
+
+    def create_refund(self, order_external_id: str, *, amount, reason: str, api_refund: bool = False,
+                      line_items: list[dict] | None = None, known: set[str] | None = None,
+                      currency: str = "USD") -> RemoteRefund:
+        """Create a refund; after a lost answer, read the order's refunds back and take the new one
+        with this amount and reason (``known``: the refund ids SellerHub already had) instead of
+        creating a second."""
+        request = woo_create_refund_request(order_external_id, amount=amount, reason=reason, api_refund=api_refund,
+                                            line_items=line_items)
+        try:
+            return woo_refund(order_external_id, self.call(request).data, currency)
+        except Ambiguous:
+            self.sleep(self.ambiguous_wait)
+            for refund in self.list_refunds(order_external_id, currency=currency):
+                if refund.external_id not in (known or set()) and refund.amount == amount and refund.reason == reason:
+                    return refund
+            raise
 
     # --- catalogue, connection -----------------------------------------------------------------
     def list_listings(self):

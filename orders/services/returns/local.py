@@ -1,5 +1,5 @@
-"""Returns: requested -> received -> inspected -> restocked (into a location, through the ledger,
-reason "return") or written off."""
+"""Local returns: requested -> received -> inspected -> restocked (into a location, through the ledger,
+reason "return") or written off. Channel returns use the same row (see the package)."""
 
 from __future__ import annotations
 
