@@ -84,7 +84,10 @@ def push_cancellation_job(run_id: int, cancellation_id: int) -> dict:
 
 
 def enqueue_cancellation_push(cancellation_id: int) -> None:
-    """The orders hook: a seller cancellation was committed; send it (a JobRun records the job)."""
+    """The orders hook: a seller cancellation was committed; send it (a JobRun records the job).
+    A row already settled by then (the channel had the order cancelled) needs no job."""
+    if not SellerCancellation.objects.filter(pk=cancellation_id, state=State.QUEUED).exists():
+        return
     try:
         enqueue_job(kind=JOB_KIND, func=push_cancellation_job, args=[cancellation_id], queue=QUEUE,
                     message="Waiting to send the cancellation")

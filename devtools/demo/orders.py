@@ -23,7 +23,8 @@ from devtools.emulators import Catalogue
 from inventory.models import SKU, Location
 from orders import services
 from orders.mapping import map_order
-from orders.models import Order, OrderStatus
+from orders.models import Order, OrderStatus, SellerCancellation
+from orders.services import seller_cancellation
 from sellerhub.models import Channel, ChannelAccount
 
 S = OrderStatus
@@ -122,6 +123,9 @@ def _afterwards(demo, made):
     cancel = made.get("woo-cancelled")
     if cancel is not None:
         services.cancel_order(order=cancel, reason="Buyer asked to cancel by email", user=demo.owner)
+        for row in SellerCancellation.objects.filter(order=cancel, state=SellerCancellation.State.QUEUED):
+            # The world has the order cancelled on WooCommerce already: record that, send nothing.
+            seller_cancellation.record_result(cancellation_id=row.pk, channel_status="cancelled", already=True)
     main = Location.objects.filter(code="MAIN").first()
     completed = made.get("tt-completed-return")
     if completed is not None and completed.status == S.COMPLETED:
