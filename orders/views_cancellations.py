@@ -1,5 +1,5 @@
 """Pages of buyer cancellation requests (docs/after-sales/cancellation-requests.md): the queue, each
-request's deadline counting down (``orders/static/orders/cancellation_requests.js``), approving,
+request's deadline counting down (the shared ``static/js/countdown.js``), approving,
 rejecting with one of the channel's reasons, and sending a refused decision again.
 
 Who: Ops reads; Warehouse decides for orders not packed yet; the Owner decides any. Reads go

@@ -53,7 +53,7 @@ def test_the_queue_shows_the_deadline_counting_down(owner_client):
     html = owner_client.get("/orders/cancellation-requests/").content.decode()
     assert "data-countdown-for=" in html and "left" in html
     assert 'aria-label="Approve cancellation of order CR000000"' in html
-    assert "orders/cancellation_requests.js" in html
+    assert "js/countdown.js" in html
 
 
 def test_ops_reads_but_never_decides(client, ops_user, api_client_for):

@@ -42,7 +42,7 @@ def test_list_shows_next_action_and_countdown_in_constant_queries(role_users, ti
         page = ops.get("/orders/returns/?status=decide")
     assert page.status_code == 200
     html = page.content.decode()
-    assert "Waiting for your decision" in html and "data-respond-by" in html and "left" in html
+    assert "Waiting for your decision" in html and "data-countdown-for" in html and "left" in html
     for _ in range(6):
         channel_return(tiktok_account, sku, n=2)
     with CaptureQueriesContext(connection) as many:
