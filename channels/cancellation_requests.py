@@ -20,7 +20,7 @@ from django.utils import timezone
 
 from channels import coordination, selectors
 from channels.job_requests import enqueue
-from channels.pulls import store_payloads
+from channels.pulls import store_missing_orders
 from channels.token_refresh import open_connector
 from integrations.channels.connectors import ChannelError
 from integrations.tiktok import cancellations as tiktok
@@ -63,10 +63,7 @@ def _since(account: ChannelAccount) -> dt.datetime:
 def store(account: ChannelAccount, found: list[tiktok.Cancellation], connector) -> dict:
     """Store TikTok's cancellations; orders SellerHub lacks are fetched and stored first."""
     counts = {"cancellation_requests_seen": len(found), "cancellation_requests_changed": 0}
-    missing = sorted({c.order_id for c in found} - set(
-        account.orders.filter(external_id__in=[c.order_id for c in found]).values_list("external_id", flat=True)))
-    if missing:
-        store_payloads(account, connector.fetch_order_payloads(missing), connector=connector, source="sync")
+    store_missing_orders(account, {c.order_id for c in found}, connector=connector, source="sync")
     for item in found:
         request, changed = services.record_from_channel(account=account, data=to_channel_cancellation(item))
         counts["cancellation_requests_changed"] += int(changed)

@@ -60,6 +60,17 @@ def _discover_square_listings(account, connector, mapped) -> None:
         services.import_listings(account=account, listings=connector.lookup_variations(sorted(unknown)))
 
 
+def store_missing_orders(account: ChannelAccount, external_ids, *, connector, source: str = "sync") -> list[str]:
+    """Fetch and store the orders of ``external_ids`` that SellerHub doesn't hold yet (an after-sales
+    case can name an order before the order pull has brought it). Returns the ids it fetched."""
+    wanted = set(external_ids)
+    held = set(account.orders.filter(external_id__in=wanted).values_list("external_id", flat=True))
+    missing = sorted(wanted - held)
+    if missing:
+        store_payloads(account, connector.fetch_order_payloads(missing), connector=connector, source=source)
+    return missing
+
+
 def store_payloads(account: ChannelAccount, payloads: list[dict], *, connector=None, source: str = "sync",
                    tick=None, skip: dict | None = None) -> dict:
     """Map and upsert one page of the channel's orders. Returns {"counts", "rejected", "retry"}:

@@ -22,14 +22,14 @@ from django.db.models import Max
 from django.utils import timezone
 
 from channels import coordination
-from channels.pulls import store_payloads
+from channels.pulls import store_missing_orders
 from channels.token_refresh import open_connector
 from integrations.channels.connectors import ChannelError
 from integrations.channels.connectors.tiktok import RETURN_EVENTS
 from integrations.tiktok import returns as tiktok_returns
 from integrations.tiktok.client import TikTokError
 from orders import services as order_services
-from orders.models import Order, Return, ReturnDecision
+from orders.models import Return, ReturnDecision
 from sellerhub import inbox
 from sellerhub.jobs import enqueue_job, progress, tracked
 from sellerhub.models import ChannelAccount, WebhookEvent
@@ -54,11 +54,9 @@ def _store(account, connector, found) -> dict:
     """Record the returns ``found`` (ChannelReturn): their orders first, then each with its records."""
     counts = {"created": 0, "updated": 0, "unchanged": 0, "rejected": 0}
     problems = []
+    # The returned orders and the replacement orders TikTok created.
     wanted = {r.order_external_id for r in found} | {r.replacement_order_id for r in found if r.replacement_order_id}
-    stored = set(Order.objects.filter(account=account, external_id__in=wanted).values_list("external_id", flat=True))
-    missing = sorted(wanted - stored)  # the returned orders and the replacement orders TikTok created
-    if missing:
-        store_payloads(account, connector.fetch_order_payloads(missing), connector=connector, source="returns")
+    store_missing_orders(account, wanted, connector=connector, source="returns")
     for channel_return in found:
         records = tiktok_returns.fetch_records(connector, channel_return.external_id)
         try:
