@@ -92,6 +92,9 @@ def test_buyer_request_arrives_by_webhook_owner_approves_stock_goes_back_everywh
     approve.focus()
     page.keyboard.press("Enter")
     page.locator(".messages").filter(has_text="is being sent to TikTok").wait_for()
+    # On SQLite the live server shares the test's in-memory connection: let the page finish loading
+    # before the jobs use that connection from this thread.
+    page.wait_for_load_state("networkidle")
 
     run_jobs()  # the decision goes to TikTok, the order is cancelled here ...
     run_jobs()  # ... and the released stock is pushed to every channel

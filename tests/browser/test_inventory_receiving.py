@@ -21,6 +21,7 @@ def test_scanning_a_bin_then_items_receives_stock_without_the_mouse(page, login)
     mug = SKUFactory(seller_sku="MUG-01", barcode=make_ean13(12))
     login("picker")
     page.goto("/inventory/receive/")
+    page.wait_for_load_state("networkidle")  # nothing else in flight on the live server when the scans start
     # the bin field has focus; the scanner types the bin code and Enter moves to the item field
     page.keyboard.type("A-01")
     page.keyboard.press("Enter")
