@@ -47,6 +47,19 @@ RQ_QUEUES = {name: {"URL": REDIS_URL, "DEFAULT_TIMEOUT": 600} for name in JOB_QU
 
 if os.environ.get("SELLERHUB_TEST_DB_NAME"):
     DATABASES["default"]["TEST"] = {"NAME": os.environ["SELLERHUB_TEST_DB_NAME"]}
+elif DATABASES["default"]["ENGINE"].endswith("sqlite3"):
+    # A file, not SQLite's in-memory database: with an in-memory database Django's live server
+    # shares the test thread's one connection, and a job run from the test while the browser's
+    # request is in flight breaks that connection's savepoints. A file gives each thread its own
+    # connection, as the web and worker processes have under `make run`.
+    import atexit
+    import shutil
+    import tempfile
+
+    _db_dir = tempfile.mkdtemp(prefix="sellerhub-test-db-")
+    atexit.register(shutil.rmtree, _db_dir, ignore_errors=True)
+    DATABASES["default"]["TEST"] = {"NAME": os.path.join(_db_dir, "sellerhub.sqlite3")}
+    DATABASES["default"]["OPTIONS"]["init_command"] = "PRAGMA journal_mode=WAL; PRAGMA synchronous=OFF;"
 
 if REDIS_URL == "embedded":
     import atexit
