@@ -260,7 +260,9 @@ class ImportFile(models.Model):
         return f"{self.get_kind_display()} import {self.filename} ({self.status})"
 
 
-# Fulfilled by TikTok: inbound shipments, FBT stock, replenishment alerts (inventory/fbt/).
+# Bundles (bundle_models), suppliers and purchase orders (purchasing_models), and Fulfilled by
+# TikTok: inbound shipments, FBT stock, replenishment alerts (inventory/fbt/).
+from inventory.bundle_models import *  # noqa: E402,F403 -- same app, own module
 from inventory.fbt.models import (  # noqa: E402,F401
     FbtStock,
     InboundCarton,
@@ -270,3 +272,4 @@ from inventory.fbt.models import (  # noqa: E402,F401
     InboundShipment,
     ReplenishmentAlert,
 )
+from inventory.purchasing_models import *  # noqa: E402,F403 -- same app, own module

@@ -13,6 +13,8 @@ Modules: ``errors``, ``locks``, ``ledger``, ``outbox``, ``reservations``, ``adju
     reserve(reference=, requests=[StockRequest(...)], location_codes=None, user=None) -> [Reservation]
     release(reference=, user=None, note="") -> units released
     consume(reference=, line_keys=None, user=None) -> units shipped
+    reserve_page(orders=[PageOrder(reference, requests, location_codes)], user=None)
+        -> {reference: None | InsufficientStock}
     adjust(sku=, location=, quantity=, reason=, user=None, note="", reference="") -> StockMovement
     count(sku=, location=, counted=, user=None, note="") -> StockMovement
     receive(sku=, location=, quantity=, user=None, reference="", note="", reason="receipt") -> StockMovement
@@ -37,16 +39,18 @@ from inventory.services.reservations import (
     DEFAULT_LOCATION_CODES,
     OWN_KINDS,
     SELLABLE_OWN,
+    PageOrder,
     consume,
     release,
     reserve,
+    reserve_page,
 )
 from inventory.services.returns import restock_returned, write_off_returned
 
 __all__ = [
     "ADJUST_REASONS", "DEFAULT_LOCATION_CODES", "OWN_KINDS", "SELLABLE_OWN", "SKU_FIELDS", "CatalogueError",
-    "CountResult", "InsufficientStock", "Reason", "ScanAlreadyUndone", "Shortfall", "StockError", "StockRequest",
-    "_outbox_listeners", "adjust", "apply_counts", "consume", "count", "create_sku", "delete_sku", "import_skus",
-    "on_outbox_written", "receive", "record_count", "release", "reserve", "restock_returned", "transfer",
-    "undo_last_scan", "update_sku", "write_off_returned",
+    "CountResult", "InsufficientStock", "PageOrder", "Reason", "ScanAlreadyUndone", "Shortfall", "StockError",
+    "StockRequest", "_outbox_listeners", "adjust", "apply_counts", "consume", "count", "create_sku", "delete_sku",
+    "import_skus", "on_outbox_written", "receive", "record_count", "release", "reserve", "reserve_page",
+    "restock_returned", "transfer", "undo_last_scan", "update_sku", "write_off_returned",
 ]

@@ -5,6 +5,7 @@ every shortfall is collected into one ``InsufficientStock`` error."""
 from __future__ import annotations
 
 from collections import defaultdict
+from dataclasses import dataclass
 
 from django.db import transaction
 from django.db.models import Q
@@ -132,6 +133,32 @@ def reserve(*, reference: str, requests: list[StockRequest], location_codes: lis
             .select_related("sku", "location")
             .order_by("pk")
         )
+
+
+@dataclass(frozen=True)
+class PageOrder:
+    """One order of a page to reserve: its reference, its lines' requests, its location priority."""
+
+    reference: str
+    requests: list[StockRequest]
+    location_codes: tuple[str, ...] | None = None
+
+
+def reserve_page(*, orders: list[PageOrder], user=None) -> dict[str, InsufficientStock | None]:
+    """Reserve a page of orders in the caller's transaction: each order whole or not at all.
+    Returns {reference: None when reserved, else the InsufficientStock naming its short lines}."""
+    outcome = {}
+    with transaction.atomic():
+        for page_order in orders:
+            try:
+                with transaction.atomic():
+                    reserve(reference=page_order.reference, requests=page_order.requests,
+                            location_codes=list(page_order.location_codes or []) or None, user=user)
+            except InsufficientStock as exc:
+                outcome[page_order.reference] = exc
+            else:
+                outcome[page_order.reference] = None
+    return outcome
 
 
 def _close_reservations(*, reference, line_keys, state, reason, user, note=""):
