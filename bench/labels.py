@@ -16,6 +16,14 @@ It needs no database. It prints, for --count packages:
 - the same through ``assemble_batch`` (the batch job's path, pages checked against 4x6), and
   with --slips, a batch of own labels each followed by its own 4x6 packing slip.
 
+- with --slips, the batch of own labels + packing slips rendered in one process
+  (``LABEL_RENDER_PROCESSES=1``) and on the process pool (``documents/pool.py``, one process per
+  core or --processes N), each run in a fresh process: both rates, the ratio (goal >= 1.7 on two
+  cores), the peak memory (RSS) of every process (goal <= 300 MB), and a check that both give the
+  same pages in the same order (page size and text of every page). ``--pool-only`` runs just that.
+
+    .venv/bin/python bench/labels.py --slips --pool-only --count 500 --repeat 2
+
 Runs alternate (real, static, real, static...) and the best time of each is kept, so a
 machine busy with something else skews both sides alike; CPU seconds of this process are shown
 too, as they move less than wall time when other work shares the machine.
@@ -38,6 +46,8 @@ os.environ.setdefault("SECRET_KEY", "bench-only-not-secret-" + os.urandom(8).hex
 GOAL_RATE = 40.0
 GOAL_RATIO = 1.2
 GOAL_MERGE_S = 5.0
+GOAL_POOL_RATIO = 1.7
+GOAL_PEAK_MB = 300
 
 
 def parse_args():
@@ -45,6 +55,8 @@ def parse_args():
     parser.add_argument("--count", type=int, default=500, help="packages (labels) per run")
     parser.add_argument("--repeat", type=int, default=2, help="runs of each kind; the best is kept")
     parser.add_argument("--slips", action="store_true", help="also time a batch of labels with packing slips")
+    parser.add_argument("--pool-only", action="store_true", help="only the pooled vs one-process batch comparison")
+    parser.add_argument("--processes", type=int, default=0, help="pool size (default: one per core, at most 4)")
     return parser.parse_args()
 
 
@@ -127,12 +139,78 @@ def verdict(ok):
     return "ok" if ok else "MISSED"
 
 
+def _batch_in_this_process(count, processes):
+    """Run in a fresh (forked) process: the batch of ``count`` labels + slips, timed."""
+    from django.conf import settings
+
+    from documents import BatchItem, assemble_batch, pool
+
+    settings.LABEL_RENDER_PROCESSES = str(processes)
+    labels = make_labels(count)
+    items = [BatchItem(label=label, slip=slip) for label, slip in zip(labels, make_slips(labels), strict=True)]
+    seconds, result, cpu = timed(assemble_batch, items, fmt="pdf", with_packing_slips=True)
+    import resource
+
+    return seconds, cpu, result.content, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024, \
+        list(pool.last_peaks), list(pool.last_cpu)
+
+
+def _fresh(count, processes):
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    with ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("fork")) as executor:
+        return executor.submit(_batch_in_this_process, count, processes).result()
+
+
+def _page_fingerprint(pdf):
+    from pypdf import PdfReader
+
+    return [(tuple(float(x) for x in page.mediabox), page.extract_text()) for page in PdfReader(io.BytesIO(pdf)).pages]
+
+
+def pool_comparison(count, repeat, processes):
+    """One process against the pool, each run in a fresh process, alternating; best of ``repeat``."""
+    from documents import pool
+
+    processes = processes or pool.pool_size()
+    single_runs, pooled_runs = [], []
+    for _ in range(max(1, repeat)):
+        single_runs.append(_fresh(count, 1))
+        pooled_runs.append(_fresh(count, processes))
+    single, pooled = min(single_runs, key=lambda r: r[0]), min(pooled_runs, key=lambda r: r[0])
+    same = _page_fingerprint(single[2]) == _page_fingerprint(pooled[2])
+    single_rate, pooled_rate = count / single[0], count / pooled[0]
+    ratio = pooled_rate / single_rate
+    mb = 1024 * 1024
+    peaks = [pooled[3], *pooled[4]]
+    print(f"Own labels + 4x6 packing slips, {count} packages ({2 * count}+ pages), best of {max(1, repeat)}:")
+    print(f"  one process:            {single[0]:.2f} s, {single_rate:.1f} labels/s; peak RSS {single[3] / mb:.0f} MB")
+    print(f"  pool of {processes} processes:    {pooled[0]:.2f} s, {pooled_rate:.1f} labels/s; peak RSS (shared pages "
+          f"counted in each) of the "
+          f"merging process {pooled[3] / mb:.0f} MB, of the renderers "
+          f"{', '.join(f'{p / mb:.0f}' for p in pooled[4]) or '-'} MB")
+    print(f"  ratio pool / one process: {ratio:.2f} (goal >= {GOAL_POOL_RATIO} on two cores: "
+          f"{verdict(ratio >= GOAL_POOL_RATIO)}); peak per process <= {GOAL_PEAK_MB} MB: "
+          f"{verdict(max(peaks) <= GOAL_PEAK_MB * mb)}")
+    # The machine may be shared: CPU seconds show what an idle two-core machine would give. The
+    # pooled wall time is at least the merging process's own CPU plus the busiest renderer's.
+    critical = pooled[1] + (max(pooled[5]) if pooled[5] else 0.0)
+    print(f"  CPU seconds: one process {single[1]:.2f}; pool: merging process {pooled[1]:.2f}, renderers "
+          f"{', '.join(f'{c:.2f}' for c in pooled[5]) or '-'}; "
+          f"ratio by CPU on the critical path {single[1] / critical:.2f}")
+    print(f"  same pages in the same order (size and text of each page): {verdict(same)}")
+    return same and ratio >= GOAL_POOL_RATIO and max(peaks) <= GOAL_PEAK_MB * mb
+
+
 def main():
     args = parse_args()
     import django
 
     django.setup()
     logging.getLogger("weasyprint.progress").setLevel(logging.WARNING)  # before WeasyPrint's import
+    if args.pool_only:
+        return 0 if pool_comparison(args.count, args.repeat, args.processes) else 1
     import weasyprint
     from pypdf import PdfReader
 
@@ -190,6 +268,8 @@ def main():
         print(f"  same as one ZPL stream:                          {zpl_s:.2f} s, {zpl.page_count} labels, "
               f"{len(zpl.content) / 1e3:.0f} kB")
     ok = rate >= GOAL_RATE and ratio <= GOAL_RATIO and merge_s < GOAL_MERGE_S
+    if args.slips:
+        ok = pool_comparison(count, args.repeat, args.processes) and ok
     return 0 if ok else 1
 
 

@@ -1,13 +1,14 @@
-"""Channel sync figures (acceptance 1 and 3 of the channel-sync issue), over real HTTP against the
-loopback emulators, with real RQ worker processes.
+"""Channel sync figures over real HTTP against the loopback emulators, with real RQ worker
+processes, and the store path side by side with a hand-written psycopg reference (PostgreSQL).
 
     .venv/bin/python bench/sync.py                      # SQLite scratch file, embedded Redis
-    DATABASE_URL=postgres://postgres@127.0.0.1:5432/sellerhub REDIS_URL=redis://127.0.0.1:6379/13 \\
-        .venv/bin/python bench/sync.py                  # scratch database <name>_bench_sync
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/sellerhub .venv/bin/python bench/sync.py
+                                                        # scratch database <name>_bench_sync
 
 It never touches the database named in the URL (PostgreSQL: it creates `<name>_bench_sync` next to
-it and drops it at the end; SQLite: a temporary file). Options: --orders 5000, --workers 2,
---faults 0.2, --changes 40, --keep.
+it and drops it at the end; SQLite: a temporary file). Redis: the one of REDIS_URL if set, else
+an embedded Redis on a socket in the scratch directory (it says which). Options: --orders 5000,
+--workers 2, --faults 0.2, --changes 40, --spike 3000, --store-orders 2000, --page 50, --keep.
 
 1. Ingest: the orders (placed over the last hour) are spread over TikTok Shop, WooCommerce, Etsy
    and Square on the emulator, which fails about --faults of the calls (429 with Retry-After: 1,
@@ -19,6 +20,13 @@ it and drops it at the end; SQLite: a temporary file). Options: --orders 5000, -
 2. Stock push latency: with the faults off and the workers running, --changes stock changes are
    made one at a time; each is timed from its commit until the last of the four emulated
    channels holds the new quantity. Prints p50 and p95.
+3. The same while ingest runs at full speed: --spike more orders (faults off) are pulled while
+   stock changes of probe SKUs (in no order of the spike, so their quantity moves only by the
+   change) are timed until the last of the four channels holds it. Prints p50 and p95.
+4. Store path against the reference (PostgreSQL, workers stopped, no HTTP): --store-orders of the
+   payloads stored in phase 1, page by page (--page), through ``channels.pulls.store_payloads``
+   and through the hand-written page upsert of bench/sync_reference.py, interleaved. Prints
+   orders/s, CPU per order (client + database backend) and the ratio.
 """
 
 import argparse
@@ -44,9 +52,13 @@ CHANNELS = ("tiktok", "woocommerce", "etsy", "square")
 def parse_args():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--orders", type=int, default=5000, help="orders over the four channels")
-    parser.add_argument("--workers", type=int, default=2, help="RQ worker processes on the sync queue")
+    parser.add_argument("--workers", type=int, default=2, help="RQ worker processes on the push and sync queues")
     parser.add_argument("--faults", type=float, default=0.2, help="share of the calls that fail")
     parser.add_argument("--changes", type=int, default=40, help="stock changes timed for the push latency")
+    parser.add_argument("--spike", type=int, default=3000, help="orders pulled while the push latency is timed")
+    parser.add_argument("--store-orders", type=int, default=2000, help="orders stored by each side in phase 4")
+    parser.add_argument("--page", type=int, default=50, help="orders per page in phase 4")
+    parser.add_argument("--profile", action="store_true", help="profile the store path in phase 4 (top 30)")
     parser.add_argument("--keep", action="store_true", help="keep the scratch database")
     return parser.parse_args()
 
@@ -55,7 +67,7 @@ def parse_args():
 
 
 def start_worker(env):
-    return subprocess.Popen([sys.executable, "manage.py", "rqworker", "sync"], cwd=ROOT, env=env,
+    return subprocess.Popen([sys.executable, "manage.py", "rqworker", "push", "sync"], cwd=ROOT, env=env,
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
 
 
@@ -79,6 +91,24 @@ def kill_tree(pid):
             os.kill(member, signal.SIGKILL)
         except ProcessLookupError:
             pass
+
+
+def tree_cpu(pid):
+    """CPU seconds of a process, its finished children (RQ's work horses) and its live ones."""
+    total = 0.0
+    tick = os.sysconf("SC_CLK_TCK")
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(entry.name) == pid:
+            total += sum(int(x) for x in fields[11:15]) / tick
+        elif int(fields[1]) == pid:
+            total += (int(fields[11]) + int(fields[12])) / tick
+    return total
 
 
 def stop(procs):
@@ -173,6 +203,7 @@ def ingest(args, emu, accounts, env):
     emu.state.request_log.clear()
     workers = [start_worker(env) for _ in range(args.workers)]
     killed_at = None
+    cpu_lost = 0.0
     started = time.perf_counter()
     try:
         last_request = 0.0
@@ -180,6 +211,7 @@ def ingest(args, emu, accounts, env):
             close_old_connections()
             stored = Order.objects.count()
             if killed_at is None and stored >= 0.4 * want:
+                cpu_lost = tree_cpu(workers[0].pid)
                 kill_tree(workers[0].pid)
                 workers[0].wait(10)
                 killed_at = stored
@@ -195,6 +227,7 @@ def ingest(args, emu, accounts, env):
                 sys.exit(f"FAILED: only {stored} of {want} orders after 30 minutes")
             time.sleep(0.2)
         elapsed = time.perf_counter() - started
+        cpu = cpu_lost + sum(tree_cpu(w.pid) for w in workers)
     except BaseException:
         stop(workers)
         raise
@@ -203,7 +236,8 @@ def ingest(args, emu, accounts, env):
     total, lines = check(accounts, emu)
     emu.state.faults.clear()
     print(f"ingest: {total:,} orders ({lines:,} lines) over 4 channels in {elapsed:.1f} s = {total / elapsed:,.0f} "
-          f"orders/s with {args.workers} workers")
+          f"orders/s with {args.workers} workers = {total / elapsed / args.workers:,.1f} orders/s per worker")
+    print(f"        workers' CPU (client side, incl. HTTP and retries) {1000 * cpu / total:.1f} ms per order")
     print(f"        {sum(faulted.values()) / max(1, len(log)):.0%} of {len(log):,} channel calls failed "
           f"(429: {faulted['rate_limit']}, 500: {faulted['server_error']}, timeout: {faulted['slow']}); "
           f"a worker was killed with SIGKILL after {killed_at:,} orders and replaced")
@@ -228,42 +262,159 @@ def channel_quantity(emu, channel, sku):
         return None if value is None else int(value)
 
 
-def push_latency(args, emu, accounts):
+def drain(seconds=120):
     from django.db import close_old_connections
 
-    from inventory import services as stock
-    from inventory.models import SKU, Location, StockOutbox
-    from inventory.selectors import available_to_sell
+    from inventory.models import StockOutbox
 
-    deadline = time.monotonic() + 300
-    while StockOutbox.objects.filter(pushed_at__isnull=True).exists():  # phase 1's pushes
+    deadline = time.monotonic() + seconds
+    while StockOutbox.objects.filter(pushed_at__isnull=True).exists():
         if time.monotonic() > deadline:
-            sys.exit("FAILED: the stock pushes of the ingest did not drain in 5 minutes")
+            print(f"WARNING: stock pushes still waiting after {seconds} s; going on")
+            return
         time.sleep(0.2)
         close_old_connections()
+
+
+def time_change(emu, accounts, sku, main, quantity):
+    """Change the SKU's stock by ``quantity``; seconds until the last of the four channels holds it."""
+    from inventory import services as stock
+    from inventory.selectors import available_to_sell
+
+    stock.adjust(sku=sku, location=main, quantity=quantity, reason="adjustment", note="bench")
+    changed = time.perf_counter()
+    want = available_to_sell(sku_ids=[sku.pk], account=accounts["tiktok"])[sku.pk]
+    caps = {"etsy": 999, "tiktok": 99998}  # the most each channel takes
+    waiting = set(CHANNELS)
+    while waiting:
+        waiting = {c for c in waiting if channel_quantity(emu, c, sku.seller_sku) != min(want, caps.get(c, want))}
+        if time.perf_counter() - changed > 60:
+            sys.exit(f"FAILED: {sku.seller_sku} did not reach {sorted(waiting)} within 60 s")
+        time.sleep(0.002)
+    return time.perf_counter() - changed
+
+
+def percentiles(latencies):
+    latencies = sorted(latencies)
+    p95 = latencies[max(0, round(0.95 * len(latencies)) - 1)]
+    return (f"p50 {statistics.median(latencies) * 1000:,.0f} ms, p95 {p95 * 1000:,.0f} ms, "
+            f"max {latencies[-1] * 1000:,.0f} ms"), p95
+
+
+def push_latency(args, emu, accounts):
+    from inventory.models import SKU, Location
+
+    drain()  # phase 1's pushes
     main = Location.objects.get(code="MAIN")
     skus = list(SKU.objects.all())
     rng = random.Random(7)
     latencies = []
     for _ in range(args.changes):
-        sku = rng.choice(skus)
-        stock.adjust(sku=sku, location=main, quantity=rng.choice((-3, -1, 2)), reason="adjustment", note="bench")
-        changed = time.perf_counter()
-        want = available_to_sell(sku_ids=[sku.pk], account=accounts["tiktok"])[sku.pk]
-        caps = {"etsy": 999, "tiktok": 99998}  # the most each channel takes
-        waiting = set(CHANNELS)
-        while waiting:
-            waiting = {c for c in waiting if channel_quantity(emu, c, sku.seller_sku) != min(want, caps.get(c, want))}
-            if time.perf_counter() - changed > 60:
-                sys.exit(f"FAILED: {sku.seller_sku} did not reach {sorted(waiting)} within 60 s")
-            time.sleep(0.002)
-        latencies.append(time.perf_counter() - changed)
+        latencies.append(time_change(emu, accounts, rng.choice(skus), main, rng.choice((-3, -1, 2))))
         time.sleep(0.1)
-    latencies.sort()
-    p95 = latencies[max(0, round(0.95 * len(latencies)) - 1)]
     print(f"stock push latency, change -> the last of 4 channels ({len(latencies)} changes, worker running): "
-          f"p50 {statistics.median(latencies) * 1000:,.0f} ms, p95 {p95 * 1000:,.0f} ms, "
-          f"max {latencies[-1] * 1000:,.0f} ms")
+          f"{percentiles(latencies)[0]}")
+
+
+PROBES = 6
+
+
+def latency_during_ingest(args, emu, accounts, workers):
+    """Phase 3: --spike orders (no faults) pulled by the workers while probe SKUs' stock changes."""
+    from django.db import close_old_connections
+
+    from channels import jobs
+    from inventory import services as stock
+    from inventory.models import SKU, Location, StockLevel
+    from orders.models import Order
+
+    main = Location.objects.get(code="MAIN")
+    items = [item.sku for item in emu.state.catalogue.items]
+    probes, others = items[:PROBES], items[PROBES:]
+    probe_skus = list(SKU.objects.filter(seller_sku__in=probes))
+    for sku in probe_skus:  # under every channel's cap, so each change shows on all four
+        level = StockLevel.objects.get(sku=sku, location=main)
+        stock.adjust(sku=sku, location=main, quantity=500 - (level.on_hand - level.reserved), reason="adjustment",
+                     note="bench probe")
+    drain()
+    rng = random.Random(23)
+    now = emu.state.clock.now()
+    before = Order.objects.count()
+    per_channel = args.spike // len(CHANNELS)
+    for channel in CHANNELS:
+        for _ in range(per_channel):
+            emu.state.generate_orders(channel, 1, skus=[rng.choice(others)], at=now - rng.uniform(0, 60))
+    want = sum(len(v) for v in expected_orders(emu).values())
+    for account in accounts.values():
+        jobs.request_pull(account.pk)
+    started = time.perf_counter()
+    latencies, last_request = [], time.perf_counter()
+    while True:
+        close_old_connections()
+        stored = Order.objects.count()
+        if stored >= want:
+            break
+        if time.perf_counter() - last_request > 10:
+            for account in accounts.values():
+                jobs.request_pull(account.pk)
+            last_request = time.perf_counter()
+        if stored > before and len(latencies) < args.changes:  # ingest under way: time a change
+            latencies.append(time_change(emu, accounts, rng.choice(probe_skus), main, rng.choice((-3, -1, 2))))
+        else:
+            time.sleep(0.2)
+        if time.perf_counter() - started > 900:
+            sys.exit(f"FAILED: only {stored - before} of {want - before} spike orders after 15 minutes")
+    elapsed = time.perf_counter() - started
+    total, _lines = check(accounts, emu)
+    spike = want - before
+    print(f"spike: {spike:,} more orders (no faults) in {elapsed:.1f} s = {spike / elapsed / args.workers:,.1f} "
+          f"orders/s per worker; {total:,} orders stored in all, none lost or duplicated")
+    if not latencies:
+        print("stock push latency during ingest: the spike was over before a change could be timed (raise --spike)")
+        return None
+    text, p95 = percentiles(latencies)
+    print(f"stock push latency during ingest, change -> the last of 4 channels ({len(latencies)} changes): {text}")
+    return p95
+
+
+def store_vs_reference(args, accounts, emu):
+    """Phase 4 (PostgreSQL): the store path without HTTP against the hand-written page upsert."""
+    from django.db import connection
+
+    from bench.sync_reference import compare
+    from channels import services
+    from devtools.demo.emulated import catalogue_listings, emulator_connection
+    from inventory.models import Location
+    from orders.models import Order
+
+    sides = {}
+    for side in ("store", "reference"):
+        sides[side] = {}
+        for channel in CHANNELS:
+            url, shop_id, creds = emulator_connection(channel, emu.base_url, emu.state.config.credentials)
+            account = services.save_connection(channel=channel, name=f"Bench {side} {channel}", api_base_url=url,
+                                               shop_id=f"{shop_id}-{side}", credentials=creds)
+            account.__class__.objects.filter(pk=account.pk).update(active=False)  # no scheduled pulls
+            services.import_listings(account=account, listings=catalogue_listings(channel, emu.state.catalogue))
+            sides[side][channel] = account
+    per_channel = max(1, args.store_orders // len(CHANNELS))
+    payloads = {channel: list(Order.objects.filter(account=accounts[channel]).order_by("pk")
+                              .values_list("raw", flat=True)[:per_channel]) for channel in CHANNELS}
+    db = connection.settings_dict
+    dsn = (f"host={db['HOST'] or '127.0.0.1'} port={db['PORT'] or 5432} dbname={db['NAME']} user={db['USER']}"
+           + (f" password={db['PASSWORD']}" if db.get("PASSWORD") else ""))
+    project, reference, hook = compare(accounts_project=sides["store"], accounts_reference=sides["reference"],
+                                 payloads=payloads, page_size=args.page, dsn=dsn,
+                                 location_id=Location.objects.get(code="MAIN").pk, profile=args.profile)
+    print(project.line(f"store path (store_payloads, pages of {args.page})"))
+    print(reference.line("hand-written psycopg page upsert"))
+    print(hook.line("  of which the order-confirmed hooks (e.g. fulfilment's shipping rules), after commit"))
+    rate, ref_rate = project.orders / project.wall, reference.orders / reference.wall
+    cpu, ref_cpu = project.client + project.backend, reference.client + reference.backend
+    print(f"store path / reference: {rate / ref_rate:.2f} (wall), {ref_cpu / max(cpu, 1e-9):.2f} (CPU per order)")
+    own_wall, own_cpu = project.wall - hook.wall, cpu - hook.client - hook.backend
+    print(f"store path without the hooks / reference: {project.orders / own_wall / ref_rate:.2f} (wall), "
+          f"{ref_cpu / max(own_cpu, 1e-9):.2f} (CPU per order)")
 
 
 def main():
@@ -279,6 +430,7 @@ def main():
 
         redis_proc = start_server(socket_path=scratch / "redis.sock", data_dir=scratch, persist=False)
         os.environ["REDIS_URL"] = f"unix://{scratch / 'redis.sock'}?db=0"
+    print(f"Redis: {'embedded, ' if redis_proc else ''}{os.environ['REDIS_URL']}")
     os.environ["LOG_LEVEL"] = os.environ.get("LOG_LEVEL", "WARNING")
 
     import django
@@ -299,18 +451,27 @@ def main():
         worker_db = os.environ["DATABASE_URL"]
     import django_rq
 
-    django_rq.get_queue("sync").empty()
+    for name in ("push", "sync"):  # stock pushes have their own queue, taken first (as in the Procfile)
+        django_rq.get_queue(name).empty()
     from devtools.emulators import start_emulator
 
     emu = start_emulator()
     env = {**os.environ, "DATABASE_URL": worker_db, "PYTHONPATH": str(ROOT)}
     print(f"{connection.vendor} ({connection.settings_dict['NAME']}), {os.cpu_count()} CPUs, "
-          f"{args.workers} RQ workers on the sync queue, emulator at {emu.base_url}")
+          f"{args.workers} RQ workers on the push and sync queues, emulator at {emu.base_url}")
     workers = []
     try:
         accounts = setup(emu)
         workers = ingest(args, emu, accounts, env)
-        push_latency(args, emu, accounts)
+        if args.changes:
+            push_latency(args, emu, accounts)
+        if args.spike and args.changes:
+            latency_during_ingest(args, emu, accounts, workers)
+        stop(workers)
+        if postgres and args.store_orders:
+            store_vs_reference(args, accounts, emu)
+        elif args.store_orders:
+            print("store path against the reference: PostgreSQL only (the reference is psycopg); skipped")
     finally:
         stop(workers)
         emu.stop()

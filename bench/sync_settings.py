@@ -9,3 +9,4 @@ CHANNEL_SYNC_LOCK_SECONDS = 10
 CHANNEL_SYNC_MAX_ATTEMPTS = 8
 CHANNEL_SYNC_BACKOFF_BASE = 0.2
 CHANNEL_SYNC_AMBIGUOUS_WAIT = 2.0
+CHANNEL_API_EXTRA_HOSTS = ["127.0.0.1", "localhost"]  # the loopback emulators (integrations.channels.hosts)

@@ -7,11 +7,18 @@
   make one job: a "pending" flag says there is work, a "queued" flag (set when a job is put on
   the queue, cleared when it starts) keeps a second one off the queue. A job that finds the
   lock taken leaves the pending flag set; the running job loops or re-requests when it ends.
+- ``request_many(kind, account_ids, enqueue_for)``: the same for several accounts in ONE Redis
+  round trip (a Lua script); a stock commit asks for every account's push this way.
+
+One Redis client per process (``connection()``): built once from the ``sync`` queue's settings and
+kept, so a request opens no TCP connection; a forked process (an RQ work horse) builds its own.
 """
 
 from __future__ import annotations
 
 import logging
+import os
+import threading
 import time
 import uuid
 
@@ -26,8 +33,21 @@ log = logging.getLogger("channels")
 PREFIX = "sellerhub:channels"
 
 
+_client = {"key": None, "client": None}
+_client_lock = threading.Lock()
+
+
 def connection():
-    return django_rq.get_connection("sync")
+    """The process's Redis client for the sync queue (its connection pool is reused)."""
+    from django_rq.settings import QUEUES  # noqa: PLC0415 -- read at call time: test settings change it
+
+    key = (os.getpid(), repr(sorted(QUEUES["sync"].items())))
+    if _client["key"] != key:
+        with _client_lock:
+            if _client["key"] != key:
+                _client["client"] = django_rq.get_connection("sync")
+                _client["key"] = key
+    return _client["client"]
 
 
 def lock_seconds() -> int:
@@ -103,6 +123,69 @@ def is_pending(kind: str, account_id: int) -> bool:
 def started(kind: str, account_id: int) -> None:
     """Called by a job as it starts: further requests may queue another job."""
     connection().delete(_key("queued", kind, account_id))
+
+
+# For each account (KEYS: its pending and queued flags, in pairs; ARGV: the RQ job key prefix):
+# set the pending flag; if no job waits on the queue (none noted, or the one noted is no longer
+# queued), note "enqueuing" and answer 1 (the caller enqueues one), else 0.
+_REQUEST_MANY = """
+local answers = {}
+for i = 1, #KEYS, 2 do
+  redis.call('set', KEYS[i], '1', 'EX', 3600)
+  local queued = KEYS[i + 1]
+  local value = redis.call('get', queued)
+  local waiting = false
+  if value then
+    if value == 'enqueuing' then
+      waiting = true
+    else
+      local status = redis.call('hget', ARGV[1] .. value, 'status')
+      waiting = (status == 'queued' or status == 'deferred' or status == 'scheduled')
+      if not waiting then redis.call('del', queued) end
+    end
+  end
+  if waiting then
+    answers[#answers + 1] = 0
+  else
+    redis.call('set', queued, 'enqueuing', 'EX', 30)
+    answers[#answers + 1] = 1
+  end
+end
+return answers
+"""
+_scripts = {}
+
+
+def request_many(kind: str, account_ids, enqueue_for, *, ttl: int = 900) -> list[int]:
+    """``request`` for several accounts in one round trip: ``enqueue_for(account_id)`` is called
+    only for the accounts with no job waiting. Returns the ids a job was enqueued for."""
+    account_ids = sorted(set(account_ids))
+    if not account_ids:
+        return []
+    conn = connection()
+    enqueued = []
+    try:
+        script = _scripts.get(id(conn))
+        if script is None:
+            script = _scripts[id(conn)] = conn.register_script(_REQUEST_MANY)
+        keys = [k for a in account_ids for k in (_key("pending", kind, a), _key("queued", kind, a))]
+        answers = script(keys=keys, args=[Job.redis_job_namespace_prefix])
+        for account_id, answer in zip(account_ids, answers, strict=True):
+            if not int(answer):
+                continue
+            key = _key("queued", kind, account_id)
+            try:
+                job = enqueue_for(account_id)
+            except Exception:
+                conn.delete(key)
+                raise
+            if job is not None:
+                conn.set(key, job.id, xx=True, ex=ttl)
+            enqueued.append(account_id)
+    except redis.exceptions.ConnectionError:
+        log.warning("Redis is not reachable: %s for accounts %s waits for the next scheduled sweep", kind,
+                    account_ids)
+    return enqueued
 
 
 def request(kind: str, account_id: int, enqueue, *, ttl: int = 900) -> bool:

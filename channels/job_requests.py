@@ -1,11 +1,14 @@
 """Requesting channel sync jobs: coalesced per account (``coordination``), queued after the
-caller's transaction commits, on the ``sync`` queue, by the job's dotted path (so the services
-that request them never import the job modules, which import the services).
+caller's transaction commits, by the job's dotted path (so the services that request them never
+import the job modules, which import the services). Stock pushes go on their own ``push`` queue,
+which workers listen to first, so a stock change never waits behind order pulls; the rest go on
+the ``sync`` queue.
 """
 
 from __future__ import annotations
 
 import logging
+import time
 
 import django_rq
 from django.conf import settings
@@ -17,6 +20,7 @@ from channels.models import SyncRun
 log = logging.getLogger("channels")
 
 QUEUE = "sync"
+PUSH_QUEUE = "push"  # stock pushes: workers take these before pulls (Procfile: rqworker push default sync ...)
 Trigger = SyncRun.Trigger
 
 PULL_ORDERS_JOB = "channels.pulls.pull_orders_job"
@@ -26,9 +30,9 @@ REFRESH_TOKEN_JOB = "channels.token_refresh.refresh_token_job"
 PROCESS_WEBHOOK_JOB = "channels.webhook_processing.process_webhook_job"
 
 
-def enqueue(func, *args):
-    """Put one job on the sync queue now (``func``: a dotted path or a function)."""
-    return django_rq.get_queue(QUEUE).enqueue(func, *args,
+def enqueue(func, *args, queue: str = QUEUE):
+    """Put one job on ``queue`` (the sync queue unless told) now (``func``: a dotted path or a function)."""
+    return django_rq.get_queue(queue, connection=coordination.connection()).enqueue(func, *args,
                                               job_timeout=getattr(settings, "CHANNEL_SYNC_JOB_TIMEOUT", 1800),
                                               result_ttl=3600, failure_ttl=7 * 86400)
 
@@ -52,7 +56,8 @@ def request_pull(account_id: int, trigger: str = Trigger.SCHEDULE) -> None:
 def request_stock_push(account_id: int, trigger: str = Trigger.OUTBOX) -> None:
     trigger = str(trigger)
     after_commit(lambda: coordination.request("push", account_id,
-                                              lambda: enqueue(PUSH_STOCK_JOB, account_id, trigger)))
+                                              lambda: enqueue(PUSH_STOCK_JOB, account_id, trigger,
+                                                                      queue=PUSH_QUEUE)))
 
 
 def enqueue_tracking_push(package_id: int, *, on_demand: bool = False) -> None:
@@ -78,8 +83,32 @@ def enqueue_webhook_now(delivery_id: int) -> None:
     enqueue(PROCESS_WEBHOOK_JOB, delivery_id)
 
 
+_pushable = {"ids": None, "at": 0.0}
+PUSHABLE_CACHE_SECONDS = 5.0
+
+
+def forget_pushable_accounts(**_kwargs) -> None:
+    """Drop the cached ids of the accounts with listings to push (an account or listing changed)."""
+    _pushable["ids"] = None
+
+
+def pushable_account_ids() -> list[int]:
+    """The active accounts with an active listing to push, cached for a few seconds in the process
+    (a stock change asks on every commit); forgotten when an account or a listing is saved here.
+    A listing mapped elsewhere meanwhile is caught by the expansion of the change (it asks for the
+    pushes of every account that got rows) and by the sweep."""
+    now = time.monotonic()
+    if _pushable["ids"] is None or now - _pushable["at"] > PUSHABLE_CACHE_SECONDS:
+        _pushable["ids"] = selectors.pushable_account_ids()
+        _pushable["at"] = now
+    return _pushable["ids"]
+
+
 def on_outbox_written(outbox_ids) -> None:
-    """Inventory's outbox listener: a stock change committed; push it to the accounts concerned."""
-    for account_id in selectors.accounts_for_outbox(outbox_ids):
-        coordination.request("push", account_id,
-                             lambda a=account_id: enqueue(PUSH_STOCK_JOB, a, str(Trigger.OUTBOX)))
+    """Inventory's outbox listener: a stock change committed; ask for a push of every account with
+    listings to push, in one Redis round trip (each push job expands the changes into the listings
+    concerned, bundles included, and skips what did not move)."""
+    account_ids = pushable_account_ids()
+    if account_ids:
+        coordination.request_many("push", account_ids,
+                                  lambda a: enqueue(PUSH_STOCK_JOB, a, str(Trigger.OUTBOX), queue=PUSH_QUEUE))

@@ -36,6 +36,7 @@ from channels.token_refresh import open_connector, refresh_token, refresh_token_
 from channels.tracking_push import push_tracking
 from channels.webhook_processing import process_webhook, process_webhook_job
 from integrations.channels.connectors import ChannelError, NotConfigured, connector_for
+from inventory import services as stock
 from sellerhub.jobs import progress, tracked
 from sellerhub.models import ChannelAccount
 
@@ -65,7 +66,8 @@ def pull_all() -> dict:
 
 def push_backlogs() -> dict:
     """Every minute: request a push for every account with stock changes still to push (those a
-    failed push left, or whose request was lost)."""
+    failed push left, or whose request was lost); stock changes still waiting are expanded first."""
+    stock.expand_changes()
     ids = health.due_ids(selectors.accounts_with_backlog())
     for account_id in ids:
         request_stock_push(account_id, Trigger.SCHEDULE)

@@ -103,3 +103,32 @@ class SyncRun(models.Model):
             return self.finished_at - self.started_at
         return None
 
+
+
+class ListingEdit(models.Model):
+    """The owner's change of a listing's title and/or price, pushed to the channel by a job; the
+    record of what was asked, by whom, and what the channel answered."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Waiting to be sent"
+        SENT = "sent", "Sent: the channel accepted it"
+        FAILED = "failed", "Failed"
+
+    listing = models.ForeignKey("inventory.ChannelListing", on_delete=models.CASCADE, related_name="edits")
+    title = models.CharField(max_length=200, blank=True, help_text="The new title (empty: unchanged).")
+    price = models.DecimalField(max_digits=10, decimal_places=2, null=True, blank=True,
+                                help_text="The new price (empty: unchanged).")
+    previous_title = models.CharField(max_length=200, blank=True)
+    previous_price = models.DecimalField(max_digits=10, decimal_places=2, null=True, blank=True)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING, db_index=True)
+    message = models.CharField(max_length=500, blank=True, help_text="The channel's answer, in words.")
+    created_at = models.DateTimeField(default=timezone.now)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                   related_name="+")
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self):
+        return f"Listing edit #{self.pk} ({self.status})"

@@ -1,8 +1,9 @@
 """Pulling a channel account's orders: ``pull_orders_job(account_id)`` fetches the orders changed
-since the account's cursor, page by page. Each page is stored (one upsert per order, each its own
-transaction) before the cursor moves past it, so a killed worker loses nothing and a rerun
-duplicates nothing. Scheduled every minute (``jobs.pull_all``), requested by webhooks, and run by
-"Sync now". No transaction is held across an HTTP call.
+since the account's cursor, page by page. Each page is stored in one transaction
+(``orders.services.page_ingest``; when that fails, its orders one by one, to find the culprit)
+before the cursor moves past it, so a killed worker loses nothing and a rerun duplicates nothing.
+Scheduled every minute (``jobs.pull_all``), requested by webhooks, and run by "Sync now". No
+transaction is held across an HTTP call.
 
 An order that fails to store for an unexpected reason (a payload the database refuses...) is
 fetched again by id on the next pulls, with its attempts and last error kept in the cursor
@@ -16,6 +17,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import time
 import traceback
 from collections import Counter
 
@@ -28,7 +30,8 @@ from channels.models import SyncRun
 from channels.token_refresh import open_connector
 from integrations.channels.connectors import ChannelError, Rejected, Unavailable
 from orders.mapping import PayloadError, map_order
-from orders.services import OrderError, upsert_order
+from orders.services import OrderError
+from orders.services.page_ingest import store_page
 from sellerhub.models import ChannelAccount
 
 log = logging.getLogger("channels")
@@ -91,9 +94,8 @@ def store_payloads(account: ChannelAccount, payloads: list[dict], *, connector=N
     if account.channel == "square" and connector is not None and mapped:
         _discover_square_listings(account, connector, mapped)
     stored = selectors.stored_versions(account, [m.external_id for m in mapped])
-    for index, incoming in enumerate(mapped, start=1):
-        if tick is not None and index % 20 == 0:
-            tick()  # a long page keeps the job's lock
+    todo = []
+    for incoming in mapped:
         if skip and incoming.external_id in skip and skip[incoming.external_id] == _iso(incoming.updated_at):
             counts["refused_earlier"] += 1  # given up after too many attempts; unchanged since
             continue
@@ -101,7 +103,7 @@ def store_payloads(account: ChannelAccount, payloads: list[dict], *, connector=N
         if known is not None:
             updated_at, created_at, raw = known
             if updated_at == incoming.updated_at and raw == incoming.raw:
-                counts["unchanged"] += 1  # what upsert_order would say, without its transaction
+                counts["unchanged"] += 1  # what the upsert would say, without its transaction
                 continue
             if created_at and abs((created_at - incoming.created_at).total_seconds()) > 1:
                 rejected.append((incoming.external_id,
@@ -109,8 +111,30 @@ def store_payloads(account: ChannelAccount, payloads: list[dict], *, connector=N
                                  f"({incoming.created_at:%Y-%m-%d %H:%M} UTC, stored {created_at:%Y-%m-%d %H:%M} "
                                  f"UTC): an order id reused by the channel; not applied"))
                 continue
+        todo.append(incoming)
+    if todo:
+        if tick is not None:
+            tick()  # a long page keeps the job's lock
+        results = None
+        if len(todo) > 1:  # a page of one goes straight to the one-by-one path: its error is the order's
+            try:
+                results = store_page(account=account, incoming=todo, source=source)
+            except Exception:  # noqa: BLE001 -- the page is rolled back; its orders one by one say which failed
+                log.info("storing a page of %s orders of %s failed; storing them one by one", len(todo), account)
+        if results is not None:
+            counts.update(result.outcome for result in results)
+        else:
+            _store_one_by_one(account, todo, source=source, counts=counts, rejected=rejected, retry=retry)
+    counts["rejected"] += len(rejected)
+    return {"counts": counts, "rejected": rejected, "retry": retry}
+
+
+def _store_one_by_one(account, todo, *, source, counts, rejected, retry) -> None:
+    """Each order of a failed page as a page of one: refused ones are rejected (the same payload
+    would fail again), unexpected errors are fetched again next time."""
+    for incoming in todo:
         try:
-            result = upsert_order(account=account, incoming=incoming, source=source)
+            result = store_page(account=account, incoming=[incoming], source=source)[0]
         except (PayloadError, OrderError) as exc:
             rejected.append((incoming.external_id, str(exc)))
             continue
@@ -120,8 +144,27 @@ def store_payloads(account: ChannelAccount, payloads: list[dict], *, connector=N
                           _iso(incoming.updated_at)))
             continue
         counts[result.outcome] += 1
-    counts["rejected"] += len(rejected)
-    return {"counts": counts, "rejected": rejected, "retry": retry}
+
+
+def pull_slice_seconds() -> float:
+    """How long one pull job stores pages before it hands the rest of the window to a follow-up
+    pull (``CHANNEL_SYNC_PULL_SLICE_SECONDS``, default 2): the jobs queued meanwhile (a stock
+    push...) run in between, instead of waiting for a whole backlog. 0: no limit."""
+    value = float(_setting("CHANNEL_SYNC_PULL_SLICE_SECONDS", 2.0))
+    return value if value > 0 else float("inf")
+
+
+def _hand_over(account, run, pages, counts, rejected, ok) -> dict:
+    """The slice is over and more pages follow: the cursor holds where the next one starts (a
+    follow-up pull, queued behind what waits now, carries on from there)."""
+    message = (f"{ok} orders read: {counts['created']} new, {counts['updated']} updated; more pages follow "
+               f"in the next pull")
+    services.finish_run(run=run, status=Status.PARTIAL if rejected else Status.SUCCEEDED, items_ok=ok,
+                        items_failed=len(rejected),
+                        counts=dict(counts), pages=pages, message=message,
+                        error="\n".join(f"{ext}: {reason}" for ext, reason in rejected[:50]))
+    coordination.mark_pending("pull", account.pk)  # pull_orders requests the follow-up when it lets go
+    return {"message": message, "run": run.pk, "pages": pages, "continued": True, **counts}
 
 
 def max_store_attempts() -> int:
@@ -215,6 +258,7 @@ def _pull_locked(account, lock, *, trigger, job_run_id, user, retry_of, report) 
     def ok_items():
         return sum(counts[k] for k in ("created", "updated", "unchanged", "stale"))
 
+    slice_ends = time.monotonic() + pull_slice_seconds()
     try:
         connector = open_connector(account, lock)
         connector.unchanged_filter = lambda times: selectors.unchanged_ids(account, times)
@@ -261,6 +305,8 @@ def _pull_locked(account, lock, *, trigger, job_run_id, user, retry_of, report) 
                         raise Unavailable("the pull's lock expired; another job may have taken over")
                     if after_page_hook is not None:
                         after_page_hook(account, pages)
+                    if page.resume and time.monotonic() > slice_ends:
+                        return _hand_over(account, run, pages, counts, rejected, ok_items())
                 break
             except Rejected:
                 # A page token the channel no longer knows (it expired while we were away):

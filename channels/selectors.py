@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from django.db.models import Count, IntegerField, Max, OuterRef, Q, Subquery, Value
+from django.db.models import Count, Exists, IntegerField, Max, OuterRef, Q, Subquery, Value
 from django.db.models.functions import Coalesce
 from django.urls import reverse
 
@@ -87,6 +87,21 @@ def outbox_backlog(account: ChannelAccount) -> dict[int, int]:
 def accounts_with_backlog() -> list[int]:
     return list(StockOutbox.objects.filter(PUSHABLE, pushed_at__isnull=True, listing__account__active=True)
                 .order_by().values_list("listing__account_id", flat=True).distinct())
+
+
+def pushable_account_ids() -> list[int]:
+    """Active accounts with at least one active, mapped listing not fulfilled by TikTok (one query)."""
+    pushable = ChannelListing.objects.filter(account=OuterRef("pk"), active=True, sku__isnull=False, is_fbt=False)
+    accounts = ChannelAccount.objects.filter(Exists(pushable), active=True).order_by("pk")
+    return list(accounts.values_list("pk", flat=True))
+
+
+def push_backlog(account: ChannelAccount) -> dict[int, tuple[int, bool]]:
+    """{listing id: (highest unpushed outbox id, whether a row asks for a push whatever was pushed
+    before)} for the account's pushable listings (one query)."""
+    rows = (StockOutbox.objects.filter(PUSHABLE, listing__account=account, pushed_at__isnull=True)
+            .order_by().values("listing_id").annotate(top=Max("pk"), forced=Count("quantity")))
+    return {row["listing_id"]: (row["top"], bool(row["forced"])) for row in rows}
 
 
 def accounts_for_outbox(ids) -> list[int]:

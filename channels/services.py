@@ -15,10 +15,11 @@ from django.db import IntegrityError, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
-from channels import job_requests
+from channels import job_requests, listing_reads
 from channels.models import SyncCursor, SyncRun
 from fulfilment.services import tracking_uploads as fulfilment_tracking_uploads
 from integrations.channels.connectors.base import PushOutcome, RemoteListing
+from inventory import image_jobs
 from inventory.models import SKU, ChannelListing, StockOutbox
 from inventory.selectors import listings_with_quantity
 from sellerhub import channel_tokens
@@ -246,8 +247,8 @@ def request_full_push(*, account: ChannelAccount, listing_ids: Iterable[int] | N
     listings = ChannelListing.objects.filter(account=account, active=True, sku__isnull=False, is_fbt=False)
     if listing_ids is not None:
         listings = listings.filter(pk__in=list(listing_ids))
-    rows = [StockOutbox(listing_id=pk, quantity=quantity)
-            for pk, quantity in listings_with_quantity(listings).values_list("pk", "quantity")]
+    rows = [StockOutbox(listing_id=listing.pk, quantity=listing.quantity)  # a quantity: pushed whatever was before
+            for listing in listings_with_quantity(listings)]
     with transaction.atomic():
         StockOutbox.objects.bulk_create(rows)
         if rows:
@@ -280,7 +281,8 @@ def import_listings(*, account: ChannelAccount, listings: list[RemoteListing]) -
                 sku_id = _auto_sku(remote.channel_sku, skus)
                 listing = ChannelListing.objects.create(
                     account=account, external_product_id=key[0], external_variant_id=key[1],
-                    channel_sku=remote.channel_sku[:100], title=remote.title[:200], sku_id=sku_id, active=True)
+                    channel_sku=remote.channel_sku[:100], title=remote.title[:200], sku_id=sku_id, active=True,
+                    image_url=remote.image_url[:500], **listing_reads.as_read(remote))
                 existing[key] = listing
                 counts["created"] += 1
                 if sku_id:
@@ -291,19 +293,22 @@ def import_listings(*, account: ChannelAccount, listings: list[RemoteListing]) -
                     update["channel_sku"] = remote.channel_sku[:100]
                 if remote.title and listing.title != remote.title[:200]:
                     update["title"] = remote.title[:200]
+                if remote.image_url and listing.image_url != remote.image_url[:500]:
+                    update["image_url"] = remote.image_url[:500]
                 if listing.sku_id is None:
                     sku_id = _auto_sku(remote.channel_sku, skus)
                     if sku_id:
                         update["sku_id"] = sku_id
                         newly_matched.append(listing.pk)
                 if update:
-                    ChannelListing.objects.filter(pk=listing.pk).update(**update)
                     counts["updated"] += 1
+                ChannelListing.objects.filter(pk=listing.pk).update(**update, **listing_reads.as_read(remote))
         matched = ChannelListing.objects.filter(account=account, active=True)
         counts["matched"] = matched.filter(sku__isnull=False).count()
         counts["unmatched"] = matched.filter(sku__isnull=True).count()
         if newly_matched:
             request_full_push(account=account, listing_ids=newly_matched)
+            image_jobs.request_listing_images(newly_matched)  # their pictures, for SKUs without one
     return counts
 
 
@@ -319,6 +324,7 @@ def map_listing(*, listing: ChannelListing, sku: SKU | None, user=None) -> Chann
         locked.save(update_fields=["sku"])
         if changed and sku is not None:
             request_full_push(account=locked.account, listing_ids=[locked.pk])
+            image_jobs.request_listing_images([locked.pk])
     return locked
 
 
@@ -336,6 +342,7 @@ def auto_match_listings(*, account: ChannelAccount) -> int:
                 matched.append(listing.pk)
         if matched:
             request_full_push(account=account, listing_ids=matched)
+            image_jobs.request_listing_images(matched)
     return len(matched)
 
 

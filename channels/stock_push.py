@@ -1,7 +1,11 @@
 """Pushing stock to a channel account: ``push_stock_job(account_id)`` consumes the account's
-stock outbox. Many changes of a listing become one push of its available quantity now, batched
-to the channel's limits; outbox rows are marked pushed only once the channel accepted that
-listing. Requested after every stock change (inventory's outbox listener), swept every minute.
+stock outbox. It first turns the waiting "SKU changed" rows into listing rows (for every account,
+bundles included), then computes each waiting listing's quantity now (``inventory.stock_quantities``
+through ``listings_with_quantity``): many changes of a listing become one push, a listing already
+showing that quantity is closed without a call, the rest are batched to the channel's limits;
+outbox rows are marked pushed only once the channel accepted that listing. Requested after every
+stock change (inventory's outbox listener, one Redis round trip for all accounts), swept every
+minute.
 """
 
 from __future__ import annotations
@@ -14,6 +18,7 @@ from channels.job_requests import request_stock_push
 from channels.models import SyncRun
 from channels.token_refresh import open_connector
 from integrations.channels.connectors import ChannelError, StockPush
+from inventory import services as stock
 from sellerhub.models import ChannelAccount
 
 Kind, Trigger, Status = SyncRun.Kind, SyncRun.Trigger, SyncRun.Status
@@ -34,6 +39,14 @@ def push_stock(account: ChannelAccount, *, trigger: str = Trigger.OUTBOX, user=N
             request_stock_push(account.pk)
 
 
+def _expand_changes(account_id: int) -> None:
+    """Turn the waiting "SKU changed" rows into listing rows (inventory's outbox); the other
+    accounts that got rows are asked to push once that committed."""
+    for other in stock.expand_changes():
+        if other != account_id:
+            request_stock_push(other)
+
+
 def _push_locked(account, lock, *, trigger, user, retry_of) -> dict:
     run = None
     totals: Counter = Counter()
@@ -41,20 +54,30 @@ def _push_locked(account, lock, *, trigger, user, retry_of) -> dict:
     connector = None
     try:
         for _round in range(20):
+            _expand_changes(account.pk)
             services.close_unpushable(account=account)
-            backlog = selectors.outbox_backlog(account)
+            backlog = selectors.push_backlog(account)
             if not backlog:
                 break
+            listings = selectors.listings_to_push(backlog)
+            # Quantities are computed now (inventory.stock_quantities); a listing showing what was
+            # last pushed needs no call unless a row asks for a push all the same.
+            unchanged = {lst.pk: backlog[lst.pk][0] for lst in listings
+                         if not backlog[lst.pk][1] and lst.last_pushed_quantity == lst.quantity}
+            stock.close_unchanged(up_to=unchanged)
+            totals["unchanged"] += len(unchanged)
+            listings = [lst for lst in listings if lst.pk not in unchanged]
+            if not listings:
+                continue
             if run is None:
                 run = services.start_run(account=account, kind=Kind.PUSH_STOCK, trigger=trigger, user=user,
-                                         retry_of=retry_of, args={"listings": len(backlog)})
+                                         retry_of=retry_of, args={"listings": len(listings)})
                 connector = open_connector(account, lock)
-            listings = selectors.listings_to_push(backlog)
             items = [StockPush(listing_id=lst.pk, product_id=lst.external_product_id,
                                variant_id=lst.external_variant_id, channel_sku=lst.channel_sku,
                                quantity=max(0, int(lst.quantity))) for lst in listings]
             outcomes = connector.push_stock(items)
-            result = services.record_push_results(outcomes=outcomes, up_to=backlog,
+            result = services.record_push_results(outcomes=outcomes, up_to={k: v[0] for k, v in backlog.items()},
                                                   quantities={i.listing_id: i.quantity for i in items})
             totals.update(result)
             errors.extend(f"listing {o.listing_id}: {o.error}" for o in outcomes if not o.ok)

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from channels import refund_views, views
+from channels import listing_views, refund_views, views
 
 app_name = "channels"
 
@@ -21,5 +21,8 @@ urlpatterns = [
     path("accounts/<int:pk>/listings/import/", views.ImportListingsView.as_view(), name="import_listings"),
     path("accounts/<int:pk>/listings/auto-match/", views.AutoMatchView.as_view(), name="auto_match"),
     path("listings/<int:pk>/map/", views.MapListingView.as_view(), name="map_listing"),
+    path("skus/<int:pk>/listings/", listing_views.SkuListingsView.as_view(), name="sku_listings"),
+    path("listings/<int:pk>/edit/", listing_views.ListingEditView.as_view(), name="listing_edit"),
+    path("listings/<int:pk>/rule/", listing_views.ListingRuleView.as_view(), name="listing_rule"),
     path("orders/<int:pk>/refunds/new/", refund_views.RefundCreateView.as_view(), name="refund_create"),
 ]

@@ -33,6 +33,7 @@ from channels.job_requests import request_stock_push
 from channels.models import SyncRun
 from integrations.channels.connectors import CONNECTORS, ChannelError, connector_for
 from inventory.models import SKU, ChannelListing
+from inventory.stock_rules import rule_for
 from sellerhub.access import RoleRequiredMixin
 from sellerhub.models import ChannelAccount, JobRun
 from sellerhub.roles import perm
@@ -403,11 +404,14 @@ class AccountEditView(RoleRequiredMixin, View):
 
     def post(self, request, pk=None):
         account = self._account(pk)
+        rule_before = rule_for(account) if account else None
         form = ChannelAccountForm(request.POST, instance=account)
         if not form.is_valid():
             return self._render(request, form, account, status=400)
         with transaction.atomic():
             saved = form.save()
+        if rule_before is not None and rule_for(saved) != rule_before:
+            services.request_full_push(account=saved)  # the new stock rule reaches every listing
         if account is None and saved.channel in CONNECTORS:  # no credentials yet: nothing to sync
             health.pause(account=saved, reason="No connection yet: enter its credentials and test the connection.")
         messages.success(request, f"{saved.name} saved. New orders use its calendar; stored deadlines stay.")

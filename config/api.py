@@ -12,6 +12,8 @@ from rest_framework.views import APIView
 from channels import api as channels_api
 from fulfilment import api as fulfilment_api
 from inventory import api as inventory_api
+from inventory import replenishment_api
+from inventory.purchasing import api as purchasing_api
 from metrics import api as metrics_api
 from metrics import api_after_sales as metrics_after_sales_api
 from orders import api as orders_api
@@ -77,7 +79,7 @@ def build_router():
     router.trailing_slash = "/?"  # /api/v1/orders and /api/v1/orders/ both work
     router.include_format_suffixes = False
     router.APIRootView = Root
-    for module in (jobs_api, inventory_api, orders_api, orders_cancellations_api, fulfilment_api, metrics_api,
-                   metrics_after_sales_api, channels_api):
+    for module in (jobs_api, inventory_api, replenishment_api, purchasing_api, orders_api, orders_cancellations_api,
+                   fulfilment_api, metrics_api, metrics_after_sales_api, channels_api):
         module.register(router)
     return router

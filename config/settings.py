@@ -107,7 +107,7 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # --- Redis and jobs -------------------------------------------------------------------------
 EMBEDDED_REDIS_SOCKET = VAR_DIR / "redis.sock"
 REDIS_URL = os.environ.get("REDIS_URL") or f"unix://{EMBEDDED_REDIS_SOCKET}?db=0"
-JOB_QUEUES = ("default", "sync", "documents")
+JOB_QUEUES = ("push", "default", "sync", "documents")  # "push": stock pushes, taken first by every worker
 RQ_QUEUES = {name: {"URL": REDIS_URL, "DEFAULT_TIMEOUT": 1800} for name in JOB_QUEUES}
 RQ_SHOW_ADMIN_LINK = False
 # Enqueue at once: sellerhub.jobs.enqueue_job already waits for the surrounding commit itself.
@@ -247,7 +247,8 @@ SPECTACULAR_SETTINGS = {
                             "ShippingRuleLabelSourceEnum": "fulfilment.shipping_rules.models.LabelChoice",
                             "CancellationDecisionEnum": "orders.models.CancellationDecision",
                             "ReturnDecisionEnum": "orders.return_models.ReturnDecisionKind",
-                            "ReturnKindEnum": "orders.models.ReturnKind"},
+                            "ReturnKindEnum": "orders.models.ReturnKind",
+                            "PurchaseOrderStatusEnum": "inventory.purchasing_models.PurchaseOrderStatus"},
 }
 
 # --- SellerHub ------------------------------------------------------------------------------
@@ -279,6 +280,7 @@ JOB_SWEEP_SECONDS = int(os.environ.get("JOB_SWEEP_SECONDS", "60"))
 WEBHOOK_MAX_BODY_BYTES = int(os.environ.get("WEBHOOK_MAX_BODY_BYTES", "2621440"))  # 2.5 MB: larger answers 413
 TIKTOK_WEBHOOK_MAX_AGE_HOURS = float(os.environ.get("TIKTOK_WEBHOOK_MAX_AGE_HOURS", "40"))  # replay window
 CHANNEL_SYNC_MAX_STORE_ATTEMPTS = int(os.environ.get("CHANNEL_SYNC_MAX_STORE_ATTEMPTS", "5"))
+CHANNEL_SYNC_PULL_SLICE_SECONDS = float(os.environ.get("CHANNEL_SYNC_PULL_SLICE_SECONDS", "2"))
 # Channel health (channels/health.py): a failing account is left alone 1, 2, 4 ... minutes, at most the cap.
 CHANNEL_HEALTH_BACKOFF_MINUTES = float(os.environ.get("CHANNEL_HEALTH_BACKOFF_MINUTES", "1"))
 CHANNEL_HEALTH_BACKOFF_CAP_MINUTES = float(os.environ.get("CHANNEL_HEALTH_BACKOFF_CAP_MINUTES", "60"))
@@ -288,6 +290,12 @@ CYCLE_COUNT_MOVEMENT_DAYS = int(os.environ.get("CYCLE_COUNT_MOVEMENT_DAYS", "7")
 CYCLE_COUNT_LIMIT = int(os.environ.get("CYCLE_COUNT_LIMIT", "30"))
 # After-sales requests this close to their deadline (or past it) are listed as about to be auto-approved.
 AFTER_SALES_AT_RISK_HOURS = float(os.environ.get("AFTER_SALES_AT_RISK_HOURS", "24"))
+# Print batches render own labels and slips in chunks on this many processes (unset: one per core, at
+# most 4; 0 or 1: one process, no pool), LABEL_RENDER_CHUNK documents per chunk (documents/pool.py).
+LABEL_RENDER_PROCESSES = os.environ.get("LABEL_RENDER_PROCESSES", "")
+LABEL_RENDER_CHUNK = int(os.environ.get("LABEL_RENDER_CHUNK", "50"))
+# The metrics page's tiles use daily snapshots computed within this many minutes (or final); 0: count live.
+METRICS_SNAPSHOT_MAX_AGE_MINUTES = float(os.environ.get("METRICS_SNAPSHOT_MAX_AGE_MINUTES", "90"))
 
 LOG_LEVEL = os.environ.get("LOG_LEVEL", "INFO").upper()
 # Every line once, at LOG_LEVEL, through the root's console; a 403 or 404 is one line without a

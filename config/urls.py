@@ -1,7 +1,9 @@
 from csp.decorators import csp_update
+from django.conf import settings
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
-from django.urls import include, path
+from django.urls import include, path, re_path
+from django.views.static import serve as serve_file
 from django_rq.urls import get_admin_urlpatterns, get_api_urlpatterns
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
@@ -64,6 +66,10 @@ urlpatterns = [
     path("api/docs/", csp_update({"style-src": ["'unsafe-inline'"]})(DocsView.as_view(url_name="api_schema")),
          name="api_docs"),  # Swagger UI's own <style> block
 ]
+
+if settings.DEBUG:  # product pictures only (labels live in MEDIA_ROOT too); deployed, nginx does it (README)
+    urlpatterns.append(re_path(r"^media/(?P<path>products/[\w.-]+)$", serve_file,
+                               {"document_root": settings.MEDIA_ROOT}))
 
 handler404 = "sellerhub.errors.not_found"
 handler500 = "sellerhub.errors.server_error"

@@ -3,8 +3,9 @@ with each package's packing slip right after its label if asked (label, slip, la
 
 A label is either bytes (a provider's PDF or ZPL, an uploaded PDF, an earlier rendering) or a
 ``LabelData`` (SellerHub's own label, rendered here); a slip is bytes or a ``SlipData``. All the
-own labels of a batch render as ONE WeasyPrint document, and all the slips as another, then the
-pages are interleaved with pypdf: 500 packages take seconds, not minutes.
+own labels and slips of a batch render in chunks of many documents each, side by side on every
+core (``documents/pool.py``), then the pages are interleaved with pypdf in the items' order:
+500 packages take seconds, not minutes.
 
     result = assemble_batch(items, fmt="pdf", with_packing_slips=True, progress=report)
     store(result.content, f"batch-{run_id}.{result.extension}")
@@ -22,10 +23,11 @@ from dataclasses import dataclass
 from pypdf import PdfWriter
 
 from documents.barcodes import code128
-from documents.builders import LABEL_BARCODE_WIDTH_MM, render_labels_pages, render_packing_slips_pages
+from documents.builders import LABEL_BARCODE_WIDTH_MM
 from documents.data import LabelData, SlipData
 from documents.errors import BarcodeError, BatchError, DocumentError
 from documents.merge import add_page, read_pdf
+from documents.pool import render_chunked
 from documents.render import PAGE_SIZES, get_page_size
 from documents.zpl import barcode_field, concat_zpl, is_zpl, label_zpl, packing_slip_zpl
 
@@ -161,25 +163,32 @@ def _zpl(items, with_packing_slips, report):
     return content, content.upper().count(b"^XA")
 
 
+def _pages_of(indexes, chunks, name):
+    """{item index: (reader, page range)} over the chunks rendered for ``indexes``, in order."""
+    pages = []
+    for pdf, ranges in chunks:
+        reader = read_pdf(pdf, name=name)
+        pages.extend((reader, r) for r in ranges)
+    return dict(zip(indexes, pages, strict=True))
+
+
 def _pdf(items, with_packing_slips, readers, report, fit_to_4x6, slip_page_size):
     size = PAGE_SIZES["4x6"]
     get_page_size(slip_page_size)  # a bad size fails before the long work
     own_labels = [i for i, item in enumerate(items) if isinstance(item.label, LabelData)]
     own_slips = [i for i, item in enumerate(items) if with_packing_slips and isinstance(item.slip, SlipData)]
 
-    own_label_pages = {}
+    jobs = []
     if own_labels:
         report(5, f"Rendering {len(own_labels)} SellerHub labels")
-        pdf, ranges = render_labels_pages([items[i].label for i in own_labels])
-        reader = read_pdf(pdf, name="the rendered labels")
-        own_label_pages = {i: (reader, r) for i, r in zip(own_labels, ranges, strict=True)}
-    report(35, "Labels ready")
-    own_slip_pages = {}
+        jobs.append(("labels", [items[i].label for i in own_labels], "4x6"))
     if own_slips:
-        report(36, f"Rendering {len(own_slips)} packing slips")
-        pdf, ranges = render_packing_slips_pages([items[i].slip for i in own_slips], page_size=slip_page_size)
-        reader = read_pdf(pdf, name="the rendered packing slips")
-        own_slip_pages = {i: (reader, r) for i, r in zip(own_slips, ranges, strict=True)}
+        jobs.append(("slips", [items[i].slip for i in own_slips], slip_page_size))
+    # Chunks on every core (documents/pool.py), each a PDF with the page range of each document.
+    chunks = render_chunked(jobs, progress=lambda done, total: report(5 + done * 60 // total,
+                                                                      f"Rendered {done} of {total} parts"))
+    own_label_pages = _pages_of(own_labels, chunks.pop(0), "the rendered labels") if own_labels else {}
+    own_slip_pages = _pages_of(own_slips, chunks.pop(0), "the rendered packing slips") if own_slips else {}
     report(65, "Merging")
 
     writer = PdfWriter()

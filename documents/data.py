@@ -193,9 +193,10 @@ class PickItem:
     bin_code: str = ""  # empty when the SKU has no bin: listed last, under "no bin"
     bin_sequence: int = 0  # the bin's place on the walking path (Location.pick_sequence)
     barcode: str = ""
+    image: str = ""  # the SKU's thumbnail, by its /media/products/... path (read from MEDIA_ROOT)
 
     def __post_init__(self):
-        for f in ("order_number", "sku", "name", "bin_code", "barcode"):
+        for f in ("order_number", "sku", "name", "bin_code", "barcode", "image"):
             object.__setattr__(self, f, _text(getattr(self, f)))
         if not self.order_number or not self.sku:
             raise DocumentError("a pick list line needs an order number and a SKU")
@@ -214,6 +215,7 @@ class PickGroup:
     barcode: str
     total: int
     orders: tuple[tuple[str, int], ...]  # (order number, quantity), in the orders' first appearance
+    image: str = ""  # the SKU's thumbnail (/media/products/...), if it has one
 
 
 @dataclass(frozen=True)
@@ -245,10 +247,12 @@ class PickListData:
         for item in self.items:
             order_rank.setdefault(item.order_number, len(order_rank))
             group = grouped.setdefault((item.bin_code, item.sku), {
-                "sequence": item.bin_sequence, "name": item.name, "barcode": item.barcode, "orders": {}})
+                "sequence": item.bin_sequence, "name": item.name, "barcode": item.barcode, "image": item.image,
+                "orders": {}})
             group["sequence"] = min(group["sequence"], item.bin_sequence)
             group["name"] = group["name"] or item.name
             group["barcode"] = group["barcode"] or item.barcode
+            group["image"] = group["image"] or item.image
             group["orders"][item.order_number] = group["orders"].get(item.order_number, 0) + item.quantity
 
         def walk_key(entry):
@@ -259,7 +263,7 @@ class PickListData:
         for (bin_code, sku), group in sorted(grouped.items(), key=walk_key):
             orders = tuple(sorted(group["orders"].items(), key=lambda pair: order_rank[pair[0]]))
             out.append(PickGroup(bin_code=bin_code, sku=sku, name=group["name"], barcode=group["barcode"],
-                                 total=sum(q for _, q in orders), orders=orders))
+                                 total=sum(q for _, q in orders), orders=orders, image=group["image"]))
         return out
 
     @property

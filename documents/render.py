@@ -1,11 +1,13 @@
 """HTML templates to PDF, the InvenTree way: a Django template rendered by WeasyPrint, with the
 page size injected as an ``@page`` rule, and a URL fetcher that never leaves the building.
 
-The fetcher (``SafeURLFetcher``) serves exactly two kinds of resource:
+The fetcher (``SafeURLFetcher``) serves exactly three kinds of resource:
 
 - ``data:`` URIs (inline images, the usual way to embed a logo or a picture);
 - the project's own static files, by path: ``{% static "img/x.png" %}`` (``/static/img/x.png``)
-  is read through Django's staticfiles finders (or ``STATIC_ROOT``), never over HTTP.
+  is read through Django's staticfiles finders (or ``STATIC_ROOT``), never over HTTP;
+- product pictures, by path (``/media/products/sku-3-ab12.png``), read from ``MEDIA_ROOT/products/``
+  and nothing else of ``MEDIA_ROOT`` (labels live there too).
 
 Everything else stops the rendering with an ``UnsafeURLError`` saying what was refused and
 why: ``file://`` (a template or an address field must never read the server's files),
@@ -135,6 +137,22 @@ def _static_relative_path(url: str) -> str | None:
     return normal
 
 
+PICTURE_FOLDER = "products/"  # product pictures under MEDIA_ROOT (inventory.images); nothing else of MEDIA_ROOT
+PICTURE_TYPES = {".png": "image/png", ".jpg": "image/jpeg", ".jpeg": "image/jpeg"}
+
+
+def _picture_relative_path(url: str) -> str | None:
+    """The product picture a document URL points to (``/media/products/x.png``, relative to
+    MEDIA_ROOT), None if it is not one; a path that leaves the folder is refused."""
+    prefix = DOCUMENT_ORIGIN + "/" + (settings.MEDIA_URL or "/media/").strip("/") + "/" + PICTURE_FOLDER
+    if not url.startswith(prefix):
+        return None
+    rest = unquote(urlsplit(url).path).split("/" + PICTURE_FOLDER, 1)[1]
+    if not rest or "/" in rest or "\\" in rest or "\x00" in rest or rest.startswith("."):
+        raise UnsafeURLError(f"refused picture URL {_shown(url)}: the path leaves the product pictures")
+    return PICTURE_FOLDER + rest
+
+
 class SafeURLFetcher(URLFetcher):
     """WeasyPrint URL fetcher allowing ``data:`` URIs and the project's static files only.
 
@@ -162,6 +180,9 @@ class SafeURLFetcher(URLFetcher):
         relative = _static_relative_path(url)
         if relative is not None:
             return self._static(url, relative)
+        picture = _picture_relative_path(url)
+        if picture is not None:
+            return self._picture(url, picture)
         if url.startswith(DOCUMENT_ORIGIN + "/"):  # a relative URL outside /static/ (/media/..., a page)
             raise UnsafeURLError(f"refused {_shown(url)}: documents may only use the project's static files "
                                  "(/static/...) and data: URIs")
@@ -197,6 +218,17 @@ class SafeURLFetcher(URLFetcher):
         if path is None or not path.is_file():
             raise DocumentError(f"static file not found: {relative}")
         content_type = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
+        return URLFetcherResponse(url, body=path.read_bytes(), headers={"Content-Type": content_type})
+
+
+    @staticmethod
+    def _picture(url, relative):
+        content_type = PICTURE_TYPES.get(Path(relative).suffix.lower())
+        if content_type is None:
+            raise UnsafeURLError(f"refused picture {_shown(url)}: only PNG and JPEG product pictures")
+        path = Path(settings.MEDIA_ROOT) / relative
+        if not path.is_file():
+            raise DocumentError(f"product picture not found: {relative}")
         return URLFetcherResponse(url, body=path.read_bytes(), headers={"Content-Type": content_type})
 
 

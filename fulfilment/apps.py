@@ -21,5 +21,5 @@ class FulfilmentConfig(AppConfig):
         webhooks.register_handlers()  # the label provider's events in the kernel's webhook inbox
         fbt_hooks.register_package_update_handler(collection.handle_package_update)  # TikTok PACKAGE_UPDATE (4)
         jobs.register_failure_handler("Print batch", batches.fail_batches_of_run)  # a dead job fails its batch
-        order_hooks.register_order_confirmed(shipping_rules.on_order_confirmed)  # rules apply when confirmed
+        order_hooks.register_orders_confirmed(shipping_rules.on_orders_confirmed)  # rules apply when confirmed
         post_migrate.connect(shipping_rules.ensure_builtin_rules, sender=self)  # built-in rules after migrate/flush

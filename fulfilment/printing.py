@@ -10,6 +10,7 @@ from documents import Address, LabelData, PickItem, PickListData, SlipData, Slip
 from documents.data import carrier_display_name
 from fulfilment.models import Package, PickList
 from integrations.labels.base import Parcel, ShipmentRequest
+from inventory.images import sku_images
 from inventory.models import Location, Reservation
 from orders.models import Order
 
@@ -89,8 +90,10 @@ def slip_data(order: Order, package: Package | None = None, *, warehouse: Locati
         rows = [(pl.order_line, pl.quantity) for pl in package.lines.all()]
     else:
         rows = [(line, line.quantity) for line in order.lines.all() if not line.cancelled]
-    lines = [SlipLine(sku=line.sku.seller_sku if line.sku_id else line.channel_sku, name=line.name or (
-        line.sku.name if line.sku_id else line.channel_sku), quantity=quantity,
+    # The name the seller gave the SKU, not the channel's title ("Tee - TEE-BLK-M"); an unmatched
+    # line keeps the channel's.
+    lines = [SlipLine(sku=line.sku.seller_sku if line.sku_id else line.channel_sku, name=(
+        line.sku.name if line.sku_id and line.sku.name else line.name or line.channel_sku), quantity=quantity,
         variant=_variant(line.sku) if line.sku_id else "") for line, quantity in rows if quantity > 0]
     warehouse = warehouse or ship_from_location(order)
     return SlipData(order_number=order.external_id, order_date=timezone.localtime(order.created_at),
@@ -103,13 +106,16 @@ def pick_list_data(pick_list: PickList) -> PickListData:
     """The pick list as planned (its lines), for the page and the PDF: the documents package
     groups it by bin and SKU in walking order."""
     items = []
-    for line in pick_list.lines.all():
+    lines = list(pick_list.lines.all())
+    pictures = sku_images(line.sku_id for line in lines)  # one query, whatever the list's length
+    for line in lines:
         location = line.location
         order = line.order_line.order
         items.append(PickItem(
             order_number=order.external_id, sku=line.sku.seller_sku, name=line.sku.name, quantity=line.quantity,
             bin_code=location.code if location is not None else "", bin_sequence=location.pick_sequence
-            if location is not None else 0, barcode=line.sku.barcode))
+            if location is not None else 0, barcode=line.sku.barcode,
+            image=pictures[line.sku_id].thumb_url if line.sku_id in pictures else ""))
     created_by = pick_list.created_by.get_username() if pick_list.created_by_id else ""
     return PickListData(reference=pick_list.reference, items=items, created_at=timezone.localtime(pick_list.created_at),
                         created_by=created_by, warehouse=pick_list.warehouse.name if pick_list.warehouse_id else "",

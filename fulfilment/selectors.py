@@ -23,6 +23,7 @@ from django.db.models import (
 )
 from django.db.models.functions import Coalesce
 
+from fulfilment import bundle_packing
 from fulfilment.models import (
     BoxPreset,
     CarrierMapping,
@@ -244,6 +245,7 @@ class PackLine:
     line: OrderLine
     to_pack: int  # units not yet in a package
     verified: int  # units scanned (or verified by hand) in this session
+    parts: list = field(default_factory=list)  # a bundle line: its components (bundle_packing.PackPart)
 
     @property
     def left(self) -> int:
@@ -279,16 +281,19 @@ def pack_state(session: PackingSession | None, *, order: Order | None = None) ->
     """Each line still to pack with how many units this session verified (none verified without a
     session: the station before its first scan, for ``order``)."""
     order = order if session is None else session.order
-    lines = list(order.lines.filter(cancelled=False).select_related("sku").order_by("pk"))
+    lines = list(order.lines.filter(cancelled=False).select_related("sku__product").order_by("pk"))  # + pictures
     packaged = packaged_quantities([order.pk])
     verified = defaultdict(int)
     scans = PackScan.objects.none() if session is None else PackScan.objects.filter(session=session)
-    for line_id, quantity in (scans.filter(order_line__isnull=False,
-                                           outcome__in=[PackScan.Outcome.OK, PackScan.Outcome.OVERRIDE])
-                              .values_list("order_line_id", "quantity")):
+    rows = list(scans.filter(order_line__isnull=False, outcome__in=[PackScan.Outcome.OK, PackScan.Outcome.OVERRIDE])
+                .values_list("order_line_id", "sku_id", "quantity"))
+    for line_id, _sku_id, quantity in rows:
         verified[line_id] += quantity
-    return PackState(lines=[PackLine(line=line, to_pack=max(line.quantity - packaged.get(line.pk, 0), 0),
-                                     verified=verified.get(line.pk, 0)) for line in lines])
+    to_pack = {line.pk: max(line.quantity - packaged.get(line.pk, 0), 0) for line in lines}
+    parts = bundle_packing.bundle_parts(lines, to_pack, rows)  # a bundle line: its components' scans
+    return PackState(lines=[PackLine(line=line, to_pack=to_pack[line.pk], parts=parts.get(line.pk, []),
+                                     verified=bundle_packing.bundles_verified(parts[line.pk]) if line.pk in parts
+                                     else verified.get(line.pk, 0)) for line in lines])
 
 
 def recent_scans(session: PackingSession, limit: int = 12) -> list[PackScan]:

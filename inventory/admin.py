@@ -7,6 +7,7 @@ from django.contrib import admin, messages
 from django.shortcuts import render
 
 from inventory import services
+from inventory.bundle_admin import bundle_components
 from inventory.models import (
     SKU,
     ChannelListing,
@@ -53,6 +54,8 @@ class SKUAdmin(admin.ModelAdmin):
     list_select_related = ["product"]
     autocomplete_fields = ["product"]
     inlines = [LevelInline]
+    readonly_fields = ["bundle_components"]
+    bundle_components = staticmethod(bundle_components)
 
     def save_model(self, request, obj, form, change):
         fields = {f: getattr(obj, f) for f in services.SKU_FIELDS if f not in ("seller_sku", "name")}
@@ -174,9 +177,9 @@ class ChannelListingAdmin(admin.ModelAdmin):
 
 @admin.register(StockOutbox)
 class StockOutboxAdmin(ReadOnlyMixin, admin.ModelAdmin):
-    list_display = ["id", "listing", "quantity", "created_at", "pushed_at", "attempts", "last_error"]
+    list_display = ["id", "sku", "listing", "quantity", "created_at", "pushed_at", "attempts", "last_error"]
     list_filter = ["pushed_at"]
-    list_select_related = ["listing", "listing__account"]
+    list_select_related = ["sku", "listing", "listing__account"]
 
 
 @admin.register(ImportFile)
@@ -187,3 +190,4 @@ class ImportFileAdmin(ReadOnlyMixin, admin.ModelAdmin):
 
 
 from inventory.fbt import admin as _fbt_admin  # noqa: E402,F401  (registers the FBT models)
+from inventory.purchasing import admin as _purchasing_admin  # noqa: E402,F401  (suppliers, purchase orders)

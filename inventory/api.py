@@ -3,15 +3,23 @@
 
 import django_filters
 from django.core.validators import RegexValidator
+from django.db import transaction
 from django.db.models import F, ProtectedError
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import exceptions, mixins, serializers, status, viewsets
 from rest_framework.response import Response
 
 from inventory import selectors, services
+from inventory.bundle_api import (
+    BundleComponentsField,
+    apply_components,
+    components_prefetch,
+    with_bundle_available,
+)
 from inventory.fbt import api as fbt_api
 from inventory.imports import MAX_QUANTITY
 from inventory.models import SKU, Location, Product, StockLevel, StockMovement
+from inventory.purchasing.api import OnOrderField
 from inventory.services import ADJUST_REASONS
 from sellerhub.api_base import conflict, not_found
 from sellerhub.api_filters import MomentFilter, StrictBooleanFilter
@@ -29,12 +37,14 @@ class SKUSerializer(serializers.ModelSerializer):
     reserved = serializers.IntegerField(read_only=True)
     available = serializers.IntegerField(read_only=True, help_text="On hand minus reserved (sellable own).")
     fbt_on_hand = serializers.IntegerField(read_only=True, help_text="At TikTok FBT warehouses.")
+    on_order = OnOrderField(sku_attr="pk")
+    components = BundleComponentsField(required=False)
 
     class Meta:
         model = SKU
         fields = ["id", "sku", "name", "product", "attributes", "barcode", "weight_grams", "length_mm", "width_mm",
-                  "height_mm", "active", "reorder_point", "on_hand", "reserved", "available", "fbt_on_hand",
-                  "created_at", "updated_at"]
+                  "height_mm", "active", "reorder_point", "on_hand", "reserved", "available", "fbt_on_hand", "on_order",
+                  "components", "created_at", "updated_at"]
         read_only_fields = ["created_at", "updated_at"]
         # Checked by services (check digit and uniqueness); the pattern tells clients the shape of a GTIN.
         extra_kwargs = {"barcode": {"validators": [RegexValidator(
@@ -44,6 +54,9 @@ class SKUSerializer(serializers.ModelSerializer):
         if not isinstance(value, dict):
             raise serializers.ValidationError('Attributes must be an object, e.g. {"size": "M"}.')
         return {str(k): str(v) for k, v in value.items()}
+
+    def to_representation(self, instance):
+        return with_bundle_available(instance, super().to_representation(instance))  # a bundle: whole bundles
 
 
 class SKUFilter(django_filters.FilterSet):
@@ -85,7 +98,7 @@ class SKUViewSet(viewsets.ModelViewSet):
     ordering = ["seller_sku"]
 
     def get_queryset(self):
-        return selectors.with_stock(SKU.objects.select_related("product"))
+        return selectors.with_stock(SKU.objects.select_related("product")).prefetch_related(components_prefetch())
 
     def _fields(self, serializer):
         data = dict(serializer.validated_data)
@@ -102,16 +115,25 @@ class SKUViewSet(viewsets.ModelViewSet):
 
     def perform_create(self, serializer):
         data = self._fields(serializer)
+        components = data.pop("components", None)
         try:
-            sku = services.create_sku(user=self.request.user, **data)
+            with transaction.atomic():
+                sku = services.create_sku(user=self.request.user, **data)
+                if components is not None:
+                    apply_components(sku=sku, components=components, user=self.request.user)
         except services.StockError as exc:
             raise self._invalid(exc) from exc
         serializer.instance = self.get_queryset().get(pk=sku.pk)
 
     def perform_update(self, serializer):
         data = self._fields(serializer)
+        components = data.pop("components", None)
         try:
-            sku = services.update_sku(sku=SKU.objects.get(pk=serializer.instance.pk), user=self.request.user, **data)
+            with transaction.atomic():
+                sku = services.update_sku(sku=SKU.objects.get(pk=serializer.instance.pk), user=self.request.user,
+                                          **data)
+                if components is not None:
+                    apply_components(sku=sku, components=components, user=self.request.user)
         except services.StockError as exc:
             raise self._invalid(exc) from exc
         serializer.instance = self.get_queryset().get(pk=sku.pk)
@@ -140,11 +162,12 @@ class StockLevelSerializer(serializers.ModelSerializer):
     location_kind = serializers.CharField(source="location.kind")
     sellable = serializers.BooleanField(source="location.sellable")
     available = serializers.IntegerField(help_text="On hand minus reserved at this location.")
+    on_order = OnOrderField(help_text="Units of this SKU on order from suppliers (all locations), not yet received.")
 
     class Meta:
         model = StockLevel
         fields = ["sku", "sku_id", "location", "location_name", "location_kind", "sellable", "on_hand", "reserved",
-                  "available", "updated_at"]
+                  "available", "on_order", "updated_at"]
 
 
 class StockFilter(django_filters.FilterSet):

@@ -3,6 +3,7 @@
 import logging
 
 from inventory import selectors
+from inventory.services.outbox import prune_pushed
 
 log = logging.getLogger(__name__)
 
@@ -18,5 +19,11 @@ def reconcile_stock_job():
     return {"checked": checked, "drifted": len(drifts), "drift": drifts[:100]}
 
 
+def prune_stock_outbox_job():
+    """Nightly: every stock change writes outbox rows; those pushed over a week ago are deleted."""
+    return {"deleted": prune_pushed(older_than_days=7)}
+
+
 def register(cron):
+    cron.register(prune_stock_outbox_job, "default", cron="53 2 * * *", name="inventory_prune_stock_outbox")
     cron.register(reconcile_stock_job, "default", cron="41 2 * * *", name="inventory_reconcile_stock")

@@ -71,9 +71,10 @@ class SKUForm(forms.ModelForm):
     class Meta:
         model = SKU
         fields = ["seller_sku", "name", "barcode", "weight_grams", "length_mm", "width_mm", "height_mm",
-                  "reorder_point", "active"]
+                  "reorder_point", "safety_stock_days", "active"]
         labels = {"barcode": "Barcode (GTIN / UPC / EAN)", "weight_grams": "Weight (g)", "length_mm": "Length (mm)",
-                  "width_mm": "Width (mm)", "height_mm": "Height (mm)"}
+                  "width_mm": "Width (mm)", "height_mm": "Height (mm)",
+                  "safety_stock_days": "Safety stock (days of demand, for reorder suggestions)"}
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -82,9 +83,16 @@ class SKUForm(forms.ModelForm):
             field.max_value = INT_MAX
             field.validators.append(MaxValueValidator(INT_MAX))
             field.widget.attrs["max"] = INT_MAX
+        self.fields["safety_stock_days"].required = False  # left empty: stays as it is (7 for a new SKU)
+        self.fields["safety_stock_days"].max_value = self.fields["safety_stock_days"].widget.attrs["max"] = 365
+        self.fields["safety_stock_days"].validators.append(MaxValueValidator(365))
         if self.instance.pk:
             self.fields["attributes_text"].initial = format_attributes(self.instance.attributes)
             self.fields["product_name"].initial = self.instance.product.name if self.instance.product else ""
+
+    def clean_safety_stock_days(self):
+        value = self.cleaned_data.get("safety_stock_days")
+        return self.instance.safety_stock_days if value is None else value
 
     def clean_attributes_text(self):
         try:

@@ -11,6 +11,9 @@ class Product(models.Model):
     name = models.CharField(max_length=200)
     brand = models.CharField(max_length=120, blank=True)
     description = models.TextField(blank=True)
+    # The product's picture (its SKUs without one of their own show it); written by inventory.services.images.
+    image = models.ImageField(upload_to="products/", blank=True, max_length=200)
+    image_thumb = models.ImageField(upload_to="products/", blank=True, max_length=200)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -35,6 +38,11 @@ class SKU(models.Model):
     height_mm = models.PositiveIntegerField(null=True, blank=True)
     active = models.BooleanField(default=True, db_index=True)
     reorder_point = models.PositiveIntegerField(default=0)
+    safety_stock_days = models.PositiveSmallIntegerField(
+        default=7, help_text="Days of demand kept in hand on top of the supplier's lead time (reorder suggestions).")
+    # The variant's own picture and thumbnail under MEDIA_ROOT/products/ (inventory.services.images).
+    image = models.ImageField(upload_to="products/", blank=True, max_length=200)
+    image_thumb = models.ImageField(upload_to="products/", blank=True, max_length=200)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -188,10 +196,22 @@ class ChannelListing(models.Model):
     external_product_id = models.CharField(max_length=64, blank=True)
     external_variant_id = models.CharField(max_length=64, blank=True)
     title = models.CharField(max_length=200, blank=True)
+    image_url = models.URLField(max_length=500, blank=True, help_text="The listing's main picture on the channel.")
     is_fbt = models.BooleanField(default=False, help_text="A TikTok listing fulfilled by TikTok (FBT stock).")
     last_pushed_quantity = models.IntegerField(null=True, blank=True)
     last_pushed_at = models.DateTimeField(null=True, blank=True)
     active = models.BooleanField(default=True)
+    # The channel's own price and quantity, as last read (import, pull or an edit); `title` above too.
+    channel_price = models.DecimalField(max_digits=10, decimal_places=2, null=True, blank=True)
+    channel_currency = models.CharField(max_length=3, blank=True)
+    channel_quantity = models.IntegerField(null=True, blank=True)
+    channel_read_at = models.DateTimeField(null=True, blank=True)
+    # Stock rule overrides (inventory.stock_rules): empty follows the account.
+    stock_buffer_units = models.PositiveIntegerField(null=True, blank=True)
+    stock_buffer_percent = models.PositiveSmallIntegerField(null=True, blank=True)
+    stock_share_percent = models.PositiveSmallIntegerField(null=True, blank=True)
+    stock_max_shown = models.PositiveIntegerField(null=True, blank=True)
+    stock_zero_at_or_below = models.PositiveIntegerField(null=True, blank=True)
 
     class Meta:
         ordering = ["account_id", "channel_sku"]
@@ -205,11 +225,23 @@ class ChannelListing(models.Model):
 
 
 class StockOutbox(models.Model):
-    """A change of available-to-sell waiting to be pushed to a channel (written in the same
-    transaction as the stock change, so nothing is lost if Redis is down)."""
+    """Stock to push to the channels, written in the same transaction as the stock change (so
+    nothing is lost if Redis is down). Two kinds of row:
 
-    listing = models.ForeignKey(ChannelListing, on_delete=models.CASCADE, related_name="outbox")
-    quantity = models.IntegerField(help_text="Available to sell on this listing when the change was made.")
+    - a change: ``sku`` set, ``listing`` empty: "this SKU's stock moved" (one per SKU a stock
+      transaction touched). The push job turns the waiting changes into listing rows
+      (``inventory.services.outbox.expand_changes``) and marks them done;
+    - a listing row: ``listing`` set: push this listing's quantity, computed when the push runs.
+      ``quantity`` is set on rows that ask for a push whatever was pushed before (connecting,
+      mapping); rows from changes leave it empty, and a listing whose quantity equals the one last
+      pushed is closed without a call."""
+
+    sku = models.ForeignKey(SKU, null=True, blank=True, on_delete=models.CASCADE, related_name="+",
+                            help_text="The SKU whose stock changed (a change waiting to become listing rows).")
+    listing = models.ForeignKey(ChannelListing, null=True, blank=True, on_delete=models.CASCADE,
+                                related_name="outbox")
+    quantity = models.IntegerField(null=True, blank=True,
+                                   help_text="Available to sell when a push was asked for (empty: computed at push).")
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
     pushed_at = models.DateTimeField(null=True, blank=True, db_index=True)
     attempts = models.PositiveIntegerField(default=0)
@@ -219,11 +251,17 @@ class StockOutbox(models.Model):
         ordering = ["id"]
         verbose_name = "stock update to push"
         verbose_name_plural = "stock updates to push"
-        # The latest row of a listing is read on every stock change (see selectors.listing_quantities).
-        indexes = [models.Index(fields=["listing", "-id"], name="outbox_listing_latest")]
+        indexes = [
+            models.Index(fields=["listing", "-id"], name="outbox_listing_latest"),
+            # The push job's read of the changes still to expand.
+            models.Index(fields=["id"], condition=Q(listing__isnull=True, pushed_at__isnull=True),
+                         name="outbox_changes_waiting"),
+        ]
 
     def __str__(self):
-        return f"push {self.quantity} to listing {self.listing_id}"
+        if self.listing_id is None:
+            return f"stock of SKU {self.sku_id} changed"
+        return f"push listing {self.listing_id}"
 
 
 class ImportFile(models.Model):

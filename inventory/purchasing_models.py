@@ -9,7 +9,7 @@ from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import F, Q
 
-__all__ = ["PurchaseOrder", "PurchaseOrderLine", "PurchaseOrderStatus", "Supplier", "SupplierSKU"]
+__all__ = ["PurchaseOrder", "PurchaseOrderLine", "PurchaseOrderSend", "PurchaseOrderStatus", "Supplier", "SupplierSKU"]
 
 
 class Supplier(models.Model):
@@ -111,6 +111,24 @@ class PurchaseOrderLine(models.Model):
     @property
     def outstanding(self):
         return max(0, self.quantity_ordered - self.quantity_received)
+
+
+class PurchaseOrderSend(models.Model):
+    """One sending of a purchase order to its supplier: the PDF emailed, to whom, when and by whom."""
+
+    purchase_order = models.ForeignKey(PurchaseOrder, on_delete=models.CASCADE, related_name="sends")
+    sent_at = models.DateTimeField(auto_now_add=True)
+    sent_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                related_name="+")
+    to_email = models.EmailField()
+    filename = models.CharField(max_length=100)
+
+    class Meta:
+        ordering = ["-sent_at", "-id"]
+        verbose_name = "purchase order sending"
+
+    def __str__(self):
+        return f"{self.purchase_order} to {self.to_email}"
 
 
 # Ordered-minus-received, for set-based sums of stock on order.

@@ -1,16 +1,20 @@
-"""Reads of catalogue and stock. Available-to-sell is computed in the database."""
+"""Reads of catalogue and stock. Available-to-sell and the quantity shown on each listing come
+from ``inventory.stock_quantities`` (the push job's path)."""
 
 from __future__ import annotations
 
 from datetime import timedelta
 
-from django.db import connection
-from django.db.models import Case, Count, Exists, F, IntegerField, OuterRef, Q, Subquery, Sum, Value, When
-from django.db.models.functions import Coalesce, Greatest
+from django.db.models import Count, Exists, F, IntegerField, OuterRef, Q, Subquery, Sum, Value
+from django.db.models.functions import Coalesce
+from django.db.models.query import ModelIterable
 from django.utils import timezone
 
-from inventory.models import SKU, ChannelListing, Location, Reservation, StockLevel, StockMovement, StockOutbox
-from sellerhub.models import Channel, ChannelAccount
+from inventory import stock_quantities
+from inventory.demand import BASE_DAYS, RECENT_DAYS, Cover, Demand
+from inventory.models import SKU, ChannelListing, Location, Reservation, StockLevel, StockMovement
+from inventory.purchasing.selectors import on_order
+from sellerhub.models import ChannelAccount
 
 OWN_KINDS = (Location.Kind.WAREHOUSE, Location.Kind.BIN)
 SELLABLE_OWN = Q(kind__in=OWN_KINDS, sellable=True, active=True)
@@ -30,105 +34,52 @@ def _prefixed(condition, prefix):
     return q
 
 
-def _after_buffer(base, units, percent):
-    """max(0, base - max(units, ceil(base * percent / 100))): the channel's buffer held back."""
-    pct_units = (base * percent + Value(99)) / Value(100)
-    return Greatest(Value(0), base - Greatest(units, pct_units), output_field=IntegerField())
-
-
-def _level_sum(condition):
-    """Subquery: on hand minus reserved of OuterRef('sku_id') at locations matching `condition`."""
-    rows = (
-        StockLevel.objects.filter(sku_id=OuterRef("sku_id"))
-        .filter(_prefixed(condition, "location__"))
-        .values("sku_id")
-        .annotate(total=Sum(F("on_hand") - F("reserved")))
-        .values("total")
-    )
-    return Coalesce(Subquery(rows, output_field=IntegerField()), Value(0))
-
-
 def available_to_sell(*, sku_ids=None, account: ChannelAccount) -> dict[int, int]:
-    """{sku_id: units this channel account may sell}: sellable own on hand minus reserved, plus FBT
-    stock only where the SKU has an active FBT listing on this (TikTok) account, minus the
-    account's buffer (units or percent, whichever holds back more), never below zero.
+    """{sku_id: units this channel account is shown}: sellable own on hand minus reserved, plus FBT
+    stock only where the SKU has an active FBT listing on this (TikTok) account, a bundle's whole
+    bundles, through the account's stock rule (``inventory.stock_quantities``, the push's path).
 
-    One query for any number of SKUs (`sku_ids=None`: every SKU)."""
-    own = _prefixed(SELLABLE_OWN, "levels__location__")
-    fbt = _prefixed(SELLABLE_FBT, "levels__location__")
-    available = F("levels__on_hand") - F("levels__reserved")
-    skus = SKU.objects.all() if sku_ids is None else SKU.objects.filter(pk__in=list(sku_ids))
-    own_total = Coalesce(Sum(available, filter=own), Value(0))
-    if account.channel == Channel.TIKTOK:
-        has_fbt_listing = Exists(
-            ChannelListing.objects.filter(sku_id=OuterRef("pk"), account_id=account.pk, is_fbt=True, active=True)
-        )
-        fbt_total = Coalesce(Sum(available, filter=fbt), Value(0))
-        base = own_total + Case(When(has_fbt_listing, then=fbt_total), default=Value(0), output_field=IntegerField())
-    else:
-        base = own_total
-    rows = skus.order_by().values("pk").annotate(
-        ats=_after_buffer(base, Value(account.stock_buffer_units), Value(account.stock_buffer_percent))
-    )
-    return dict(rows.values_list("pk", "ats"))
+    A constant number of queries for any number of SKUs (`sku_ids=None`: every SKU)."""
+    return stock_quantities.available_to_sell(sku_ids=sku_ids, account=account)
+
+
+class _WithQuantity:
+    """Mixed into a listing queryset: once its rows are fetched, each gets ``quantity``, ``stock``
+    and ``previous`` (``stock_quantities.attach``: two queries for the whole result)."""
+
+    def _fetch_all(self):
+        fresh = self._result_cache is None
+        super()._fetch_all()
+        if fresh and issubclass(self._iterable_class, ModelIterable) and self._result_cache:
+            stock_quantities.attach(self._result_cache)
+
+
+_with_quantity_classes = {}
 
 
 def listings_with_quantity(queryset=None):
-    """Channel listings annotated with `quantity` (available to sell on that listing) and
-    `previous` (the last quantity written to the outbox, else the last pushed one)."""
+    """Channel listings that get, when fetched, `quantity` (what is pushed to that listing),
+    `stock` (available, rule and reason) and `previous` (the quantity last pushed). The queryset
+    stays chainable (filter, order_by, annotate, slicing: a page computes its own rows only);
+    the figures are Python attributes, not columns (no ``values_list("quantity")``)."""
     queryset = ChannelListing.objects.all() if queryset is None else queryset
-    own = _level_sum(SELLABLE_OWN)
-    fbt = _level_sum(SELLABLE_FBT)
-    base = own + Case(
-        When(is_fbt=True, account__channel=Channel.TIKTOK, then=fbt), default=Value(0), output_field=IntegerField()
-    )
-    latest = StockOutbox.objects.filter(listing_id=OuterRef("pk")).order_by("-pk").values("quantity")[:1]
-    return queryset.annotate(
-        quantity=_after_buffer(base, F("account__stock_buffer_units"), F("account__stock_buffer_percent")),
-        previous=Coalesce(Subquery(latest, output_field=IntegerField()), F("last_pushed_quantity")),
-    )
+    queryset = queryset.select_related("account")
+    base = type(queryset)
+    if base not in _with_quantity_classes:
+        _with_quantity_classes[base] = type(f"WithQuantity{base.__name__}", (_WithQuantity, base), {})
+    queryset.__class__ = _with_quantity_classes[base]
+    return queryset
 
 
 def after_buffer(base, units, percent):
-    """Python twin of `_after_buffer` (same rule, for rows already summed by the database)."""
+    """The buffer rule alone: max(0, base - max(units, ceil(base * percent / 100)))."""
     return max(0, base - max(units, (base * percent + 99) // 100))
 
 
-LISTING_QUANTITIES_SQL = """
-SELECT l.id, l.is_fbt, a.channel, a.stock_buffer_units, a.stock_buffer_percent,
-  COALESCE((SELECT o.quantity FROM {outbox} o WHERE o.listing_id = l.id ORDER BY o.id DESC LIMIT 1),
-           l.last_pushed_quantity) AS previous,
-  COALESCE((SELECT SUM(s.on_hand - s.reserved) FROM {level} s JOIN {location} loc ON loc.id = s.location_id
-            WHERE s.sku_id = l.sku_id AND loc.kind IN (%s, %s) AND loc.sellable = %s AND loc.active = %s), 0) AS own,
-  COALESCE((SELECT SUM(s.on_hand - s.reserved) FROM {level} s JOIN {location} loc ON loc.id = s.location_id
-            WHERE s.sku_id = l.sku_id AND loc.kind = %s AND loc.sellable = %s AND loc.active = %s), 0) AS fbt
-FROM {listing} l JOIN {account} a ON a.id = l.account_id
-WHERE l.active = %s AND l.sku_id IN ({ids})
-ORDER BY l.id
-"""
-
-
 def listing_quantities(*, sku_ids) -> list[tuple[int, int, int | None]]:
-    """[(listing_id, quantity now, previous quantity)] for the active listings of these SKUs.
-
-    Runs on every stock change (to write the outbox), so it is one hand-written query: the sums
-    are made by the database, the buffer is applied by `after_buffer` (same rule as
-    `available_to_sell`; tests hold the two together)."""
-    sku_ids = sorted({int(pk) for pk in sku_ids})
-    if not sku_ids:
-        return []
-    sql = LISTING_QUANTITIES_SQL.format(
-        outbox=StockOutbox._meta.db_table, level=StockLevel._meta.db_table, location=Location._meta.db_table,
-        listing=ChannelListing._meta.db_table, account=ChannelAccount._meta.db_table,
-        ids=", ".join(["%s"] * len(sku_ids)))
-    params = [*OWN_KINDS, True, True, Location.Kind.FBT, True, True, True, *sku_ids]
-    result = []
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        for listing_id, is_fbt, channel, units, percent, previous, own, fbt in cursor.fetchall():
-            base = int(own) + (int(fbt) if is_fbt and channel == Channel.TIKTOK else 0)
-            result.append((listing_id, after_buffer(base, units, percent), previous))
-    return result
+    """[(listing_id, quantity shown now, quantity last pushed)] for the active listings of these
+    SKUs and of the bundles made of them (the push's path; a constant number of queries)."""
+    return stock_quantities.quantities_by_listing(sku_ids=sku_ids)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -192,38 +143,35 @@ def sold_since(days=30):
     return Coalesce(-Subquery(rows, output_field=IntegerField()), Value(0))
 
 
-class Cover:
-    """Days of cover of a row annotated with available and sold (in `days` days)."""
-
-    def __init__(self, available, sold, days=30):
-        self.per_day = sold / days if sold > 0 else 0.0
-        self.days = (max(available, 0) / self.per_day) if self.per_day else None
-
-    def __str__(self):
-        return "no sales" if self.days is None else f"{self.days:.1f}"
-
-
-def low_stock(*, days=30, queryset=None):
+def low_stock(*, days=BASE_DAYS, queryset=None):
     """Active SKUs whose available stock is below their reorder point, with their sales in the
-    last `days` days (days of cover computed per row by `cover`); most urgent first."""
+    last `days` days (`sold`) and the last RECENT_DAYS days (`sold_recent`); demand, days of
+    cover and stock-out date are computed per row by `attach_cover`."""
     skus = with_stock(SKU.objects.filter(active=True) if queryset is None else queryset)
-    skus = skus.filter(available__lt=F("reorder_point")).annotate(sold=sold_since(days))
+    skus = skus.filter(available__lt=F("reorder_point")).annotate(sold=sold_since(days),
+                                                                  sold_recent=sold_since(RECENT_DAYS))
     return skus.select_related("product").order_by("available", "seller_sku")
 
 
-def attach_cover(rows, days=30):
-    """Set `row.cover` (Cover) and `row.suggested` (units to order: enough for the reorder point
-    plus `days` days of sales) on rows from `low_stock`. No queries."""
+def attach_cover(rows, days=BASE_DAYS):
+    """Set on rows from `low_stock`: `row.demand` (inventory.demand.Demand, weighted toward the
+    last days), `row.cover` (days of cover and predicted stock-out date), `row.on_order` (units
+    on sent purchase orders) and `row.suggested` (units to order: the reorder point plus `days`
+    days of demand, less what is available and on order); soonest stock-out first. One query."""
     rows = list(rows)
+    ordered = on_order(sku_ids=[row.pk for row in rows]) if rows else {}
+    today = timezone.localdate()
     for row in rows:
-        row.cover = Cover(row.available, row.sold, days)
-        row.suggested = max(row.reorder_point + row.sold - max(row.available, 0), 0)
+        row.demand = Demand(row.sold_recent, row.sold, days)
+        row.cover = Cover(row.available, row.demand, today)
+        row.on_order = ordered.get(row.pk, 0)
+        row.suggested = max(row.reorder_point + row.demand.units(days) - max(row.available, 0) - row.on_order, 0)
     rows.sort(key=lambda r: (r.cover.days if r.cover.days is not None else float("inf"), r.seller_sku))
     return rows
 
 
-def low_stock_summary(*, limit=8, days=30):
-    """{"count", "rows"} for the dashboard panel: two queries."""
+def low_stock_summary(*, limit=8, days=BASE_DAYS):
+    """{"count", "rows"} for the dashboard panel: three queries."""
     skus = low_stock(days=days)
     rows = attach_cover(skus[:200], days)
     return {"count": skus.count(), "rows": rows[:limit]}

@@ -18,6 +18,7 @@ from inventory.forms import AdjustmentForm, ImportForm, SKUForm, SKUSearchForm
 from inventory.imports import COUNT_COLUMNS, SKU_COLUMNS, format_attributes
 from inventory.jobs import ImportNotAwaitingConfirmation, confirm_import, start_import
 from inventory.models import SKU, ImportFile, Location, Product, StockMovement
+from inventory.purchasing import selectors as purchasing_selectors
 from sellerhub import csv_export
 from sellerhub.access import RoleRequiredMixin
 from sellerhub.roles import perm
@@ -42,6 +43,7 @@ class SKUListView(RoleRequiredMixin, TemplateView):
         filters = form.filters()
         per_page = (form.cleaned_data.get("per_page") or 50) if form.is_valid() else 50
         page = Paginator(selectors.search_skus(**filters), per_page).get_page(self.request.GET.get("page"))
+        page.object_list = purchasing_selectors.attach_on_order(page.object_list)  # one query: stock on order
         query = self.request.GET.copy()
         query.pop("page", None)
         context.update(form=form, page=page, filters=filters, query=query.urlencode(), title="Inventory",
@@ -264,7 +266,7 @@ class LowStockView(RoleRequiredMixin, TemplateView):
         context = super().get_context_data(**kwargs)
         page = Paginator(selectors.low_stock(days=self.DAYS), 500).get_page(self.request.GET.get("page"))
         context.update(title="Low stock", page=page, rows=selectors.attach_cover(page.object_list, self.DAYS),
-                       days=self.DAYS)
+                       days=self.DAYS, recent_days=selectors.RECENT_DAYS)
         return context
 
 

@@ -17,7 +17,8 @@ from metrics.after_sales_definitions import (
     RESPONSE_TIME,
     at_risk_within,
 )
-from metrics.selectors import default_window
+from metrics.definitions import SELLER_FAULT_CANCELLATION
+from metrics.selectors import default_window, page_report
 from metrics.selectors.after_sales import after_sales_report
 from metrics.selectors.after_sales_due import about_to_auto_approve, due_counts
 from metrics.tables_after_sales import due_rows
@@ -33,11 +34,18 @@ PART_TEXT = {
 }
 
 
-def report_for(view):
+def report_for(view, *, from_snapshots=False):
     """The after-sales figures for the page's scope: the page's window when one was chosen, else
-    each figure's own default window (returns: 60 days)."""
+    each figure's own default window (returns: 60 days). ``from_snapshots``: the rates' orders
+    placed are read as the metrics page's tiles are (metrics/selectors/page_figures.py)."""
     chosen = view.window != default_window(view.scope, view.now)
-    return after_sales_report(scope=view.scope, window=view.window if chosen else None, now=view.now)
+    placed = None
+    if from_snapshots:
+        def placed(window):
+            report = page_report(scope=view.scope, window=window, now=view.now, keys=(SELLER_FAULT_CANCELLATION,))
+            return report.figures[SELLER_FAULT_CANCELLATION].denominator
+    return after_sales_report(scope=view.scope, window=view.window if chosen else None, now=view.now,
+                              placed_count=placed)
 
 
 def part_url(view, key, part, figure):
@@ -48,7 +56,7 @@ def part_url(view, key, part, figure):
 def index_context(view):
     """The after-sales tiles and the at-risk list of requests about to be auto-approved, for the
     metrics page (the view has read its window)."""
-    report = report_for(view)
+    report = report_for(view, from_snapshots=True)
     urls = {(key, part): part_url(view, key, part, report[key]) for key, part in PART_TEXT}
     by_reason = report[CANCELLATIONS_BY_REASON]
     soon = about_to_auto_approve(view.scope, view.now, limit=PREVIEW)

@@ -13,7 +13,8 @@ from metrics.selectors import (
     DENOMINATOR,
     NUMERATOR,
     at_risk_summary,
-    metric_report,
+    default_window,
+    page_report,
     resolve_scope,
     today_counts,
 )
@@ -30,7 +31,7 @@ def dashboard_panels(request):
     panels = []
     due_panel, due_at_risk = decisions_due_panel(scope, now)  # after-sales decisions due (all who see orders)
     if can_see_metrics:
-        report = metric_report(scope=scope, now=now)
+        report = page_report(scope=scope, window=default_window(scope, now), now=now)  # snapshots + live
         query = f"from={report.window.date_from}&to={report.window.date_to}"
         tiles = [{
             "key": key, "metric": figure.metric, "figure": figure, "status_label": STATUS_LABELS[figure.status],

@@ -29,6 +29,7 @@ from metrics.selectors import (
     at_risk_summary,
     default_window,
     metric_report,
+    page_report,
     resolve_scope,
     weekly_trend,
 )
@@ -78,13 +79,14 @@ class IndexView(_WindowMixin, TemplateView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         form, scope, window = self.read_window()
-        report = metric_report(scope=scope, date_from=window.date_from, date_to=window.date_to, now=self.now)
+        # Tiles from the daily snapshots plus live counts; the drill-downs below count live.
+        report = page_report(scope=scope, window=window, now=self.now)
         standard = default_window(scope, self.now)
         if window == standard:
             ldr_now = report.figures[LATE_DISPATCH]
         else:  # the at-risk projection always builds on the last 30 full days
-            ldr_now = metric_report(scope=scope, date_from=standard.date_from, date_to=standard.date_to,
-                                    now=self.now, keys=(LATE_DISPATCH,)).figures[LATE_DISPATCH]
+            ldr_now = page_report(scope=scope, window=standard, now=self.now,
+                                  keys=(LATE_DISPATCH,)).figures[LATE_DISPATCH]
         trend = weekly_trend(scope, self.now)
         charts = [trend_chart(METRICS[key], trend[key]) for key in METRIC_KEYS]
         incomplete = sum(1 for key in METRIC_KEYS[:1] for week in trend[key] if not week.complete)

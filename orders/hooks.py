@@ -3,6 +3,9 @@
 Fulfilment owns packages: when a channel's payload carries packages, the upsert hands them to the
 recorder fulfilment registers at startup (``FulfilmentConfig.ready``). With none registered, the
 channel's packages are not recorded and the upsert reports no package changes.
+
+When orders are confirmed (a stored page of orders at once, or a single order), the callbacks
+registered with ``register_orders_confirmed`` hear of it after the commit, with the orders' ids.
 """
 
 from __future__ import annotations
@@ -34,24 +37,34 @@ def record_channel_packages(*, order: Order, packages: Sequence[ChannelPackage])
     return _channel_packages_recorder(order=order, packages=packages)
 
 
-OrderConfirmed = Callable[..., None]
+OrdersConfirmed = Callable[..., None]
 
-_order_confirmed: list[OrderConfirmed] = []
+_orders_confirmed: list[OrdersConfirmed] = []
 
 
-def register_order_confirmed(fn: OrderConfirmed) -> None:
-    """Register ``fn(*, order_id)``, called once an order's confirmation is committed (fulfilment's
-    shipping rules apply then). Registering the same function again changes nothing."""
-    if fn not in _order_confirmed:
-        _order_confirmed.append(fn)
+def register_orders_confirmed(fn: OrdersConfirmed) -> None:
+    """Register ``fn(*, order_ids)``, called once the confirmation of orders is committed, with the
+    ids of the orders confirmed together (a stored page of a channel's orders, or one order
+    confirmed by hand); fulfilment's shipping rules apply then. Registering it again changes nothing."""
+    if fn not in _orders_confirmed:
+        _orders_confirmed.append(fn)
+
+
+def orders_confirmed(*, order_ids: Sequence[int]) -> None:
+    """Tell every registered callback that these orders were confirmed (committed); nothing happens
+    when none is registered or no id is given. A failing callback is logged and never undoes the
+    committed confirmation."""
+    ids = list(dict.fromkeys(order_ids))
+    if not ids:
+        return
+    for fn in list(_orders_confirmed):
+        try:
+            fn(order_ids=ids)
+        except Exception:
+            logging.getLogger("sellerhub.orders").exception("orders-confirmed hook %r failed for orders %s", fn,
+                                                            ids[:20])
 
 
 def order_confirmed(*, order_id: int) -> None:
-    """Tell every registered callback that the order was confirmed; nothing happens when none is.
-    A failing callback is logged and never undoes the committed confirmation."""
-    for fn in list(_order_confirmed):
-        try:
-            fn(order_id=order_id)
-        except Exception:
-            logging.getLogger("sellerhub.orders").exception("order-confirmed hook %r failed for order %s", fn,
-                                                            order_id)
+    """One order confirmed (committed): ``orders_confirmed`` with a page of one."""
+    orders_confirmed(order_ids=[order_id])

@@ -165,6 +165,10 @@ class OrderLine(models.Model):
     unit_price = models.DecimalField(max_digits=12, decimal_places=2, default=0)
     cancelled = models.BooleanField(default=False, help_text="Cancelled on its own (a partial cancellation): "
                                                              "not reserved, picked or shipped.")
+    channel_components = models.JSONField(
+        default=list, blank=True,
+        help_text='A combined listing\'s SKUs as the channel sent them: [{"channel_sku", "product_id", '
+                  '"variant_id", "count"}] (matched to a bundle SKU).')
 
     class Meta:
         ordering = ["id"]

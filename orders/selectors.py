@@ -11,9 +11,9 @@ from dataclasses import dataclass
 from django.db.models import Count, F, Prefetch, Q, QuerySet, Sum
 from django.utils import timezone
 
-from integrations.carriers import registry as carriers
-from inventory.models import SKU, Location, Reservation, StockLevel
+from inventory.models import Location, Reservation, StockLevel
 from orders import dispatch_windows
+from orders.bundle_selectors import bundle_line_counts
 from orders.models import (
     PRE_SHIP_STATUSES,
     SHIPPED_STATUSES,
@@ -26,6 +26,7 @@ from orders.models import (
     Return,
     ReturnLine,
 )
+from orders.selectors_search import search_condition  # noqa: F401 -- the queue's and the API's search
 from sellerhub.models import Channel, ChannelAccount
 
 OWN_KINDS = (Location.Kind.WAREHOUSE, Location.Kind.BIN)
@@ -64,30 +65,11 @@ def due_condition(due: str, now: dt.datetime) -> Q:
     return dispatch_windows.overdue(now)
 
 
-def search_condition(text: str) -> Q:
-    """Order id, buyer (name or email), SKU (ours or the channel's) or tracking number."""
-    text = (text or "").strip()
-    if not text:
-        return Q()
-    # Uncorrelated subqueries: the database builds each set of matching order ids once.
-    skus = SKU.objects.filter(seller_sku__icontains=text).values("pk")
-    lines = OrderLine.objects.filter(Q(channel_sku__icontains=text) | Q(sku_id__in=skus)).values("order_id")
-    condition = (Q(external_id__icontains=text) | Q(buyer_name__icontains=text) | Q(buyer_email__icontains=text)
-                 | Q(ship_name__icontains=text) | Q(tracking_number__icontains=text) | Q(pk__in=lines))
-    number = carriers.normalise(text)
-    if len(number) >= 6:
-        # Through the reverse relation to fulfilment's packages (orders does not import fulfilment).
-        condition |= Q(pk__in=Order.objects.filter(packages__tracking_number__icontains=number).values("pk"))
-    if text.isdigit():
-        condition |= Q(pk=int(text)) if len(text) < 18 else Q()
-    return condition
-
-
 def order_rows(queryset: QuerySet | None = None) -> QuerySet:
     """Orders as list pages and the API show them: account joined, lines (with SKU) prefetched."""
     queryset = Order.objects.all() if queryset is None else queryset
-    return queryset.select_related("account").prefetch_related(
-        Prefetch("lines", queryset=OrderLine.objects.select_related("sku").order_by("pk")))
+    return queryset.select_related("account").prefetch_related(  # the SKUs' products: their pictures
+        Prefetch("lines", queryset=OrderLine.objects.select_related("sku__product").order_by("pk")))
 
 
 def order_queue(filters: QueueFilters, *, now: dt.datetime | None = None) -> QuerySet:
@@ -159,7 +141,7 @@ def stock_for_skus(sku_ids) -> dict[int, dict[str, int]]:
 def order_detail(pk: int) -> Order:
     """The order with everything its page shows, in a fixed number of queries."""
     return (Order.objects.select_related("account").prefetch_related(
-        Prefetch("lines", queryset=OrderLine.objects.select_related("sku").order_by("pk")),
+        Prefetch("lines", queryset=OrderLine.objects.select_related("sku__product").order_by("pk")),
         Prefetch("events", queryset=OrderEvent.objects.select_related("user").order_by("created_at", "pk")),
         "packages", "packages__lines",  # fulfilment's packages (ordered by id) through the reverse relation
         Prefetch("returns", queryset=Return.objects.select_related("restock_location")
@@ -184,6 +166,7 @@ def line_views(order: Order) -> list[LineView]:
             "line_key", "state", "quantity"):
         if state in ("active", "consumed"):
             held[key][state] += quantity
+    held.update(bundle_line_counts(lines, held))  # a bundle line: the whole bundles its components make
     stock = stock_for_skus([line.sku_id for line in lines if line.sku_id])
     returned = dict(ReturnLine.objects.filter(order_line__order=order).values("order_line")
                     .annotate(n=Sum("quantity")).values_list("order_line", "n"))

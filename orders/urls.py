@@ -1,6 +1,6 @@
 from django.urls import path
 
-from orders import views, views_cancellations, views_refunds, views_returns
+from orders import views, views_bundles, views_cancellations, views_refunds, views_returns
 
 app_name = "orders"
 
@@ -10,6 +10,7 @@ urlpatterns = [
     path("new/", views.ManualOrderView.as_view(), name="manual"),
     path("attention/", views.AttentionView.as_view(), name="attention"),
     path("map-sku/", views.MapSKUView.as_view(), name="map_sku"),
+    path("map-sku/bundle/", views_bundles.CreateBundleFromListingView.as_view(), name="bundle_from_listing"),
     path("returns/", views_returns.ReturnListView.as_view(), name="returns"),
     path("returns/receive/", views_returns.ReturnReceiveView.as_view(), name="return_receive"),
     path("returns/<int:pk>/", views_returns.ReturnDetailView.as_view(), name="return_detail"),

@@ -31,6 +31,7 @@ from orders.models import (
     Order,
     OrderStatus,
 )
+from orders.services.bundle_lines import annotate_unmatched
 from sellerhub.access import RoleRequiredMixin
 from sellerhub.models import ChannelAccount
 from sellerhub.roles import perm
@@ -305,7 +306,7 @@ class AttentionView(RoleRequiredMixin, TemplateView):
         by_reason = {reason: [o for o in orders if o.attention_reason == reason]
                      for reason in (AttentionReason.UNMATCHED_SKU, AttentionReason.SHORT_STOCK,
                                     AttentionReason.ON_HOLD, AttentionReason.ADDRESS_PROBLEM)}
-        unmatched = selectors.unmatched_channel_skus()
+        unmatched = annotate_unmatched(selectors.unmatched_channel_skus())  # combined listings: their SKUs
         for row in unmatched:
             row["form"] = MapSKUForm(initial={"account": row["account_id"], "channel_sku": row["channel_sku"],
                                               "product_id": row["product_id"], "variant_id": row["variant_id"],

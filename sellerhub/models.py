@@ -123,12 +123,20 @@ class ChannelAccount(models.Model):
     location_priority = models.JSONField(default=default_location_priority, blank=True)
     stock_buffer_units = models.PositiveIntegerField(default=0)
     stock_buffer_percent = models.PositiveSmallIntegerField(default=0)
+    # Stock rules (inventory.stock_rules): a share of available, a maximum shown, show 0 at or below N.
+    stock_share_percent = models.PositiveSmallIntegerField(
+        default=100, help_text="Percentage of available (after the buffer) shown on this channel.")
+    stock_max_shown = models.PositiveIntegerField(null=True, blank=True,
+                                                  help_text="Never show more than this (empty: no maximum).")
+    stock_zero_at_or_below = models.PositiveIntegerField(
+        default=0, help_text="Show 0 when this many or fewer are available (0: off).")
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         ordering = ["channel", "name"]
         constraints = [
             models.CheckConstraint(condition=models.Q(stock_buffer_percent__lte=100), name="account_buffer_pct_le_100"),
+            models.CheckConstraint(condition=models.Q(stock_share_percent__lte=100), name="account_share_pct_le_100"),
         ]
 
     def __str__(self):

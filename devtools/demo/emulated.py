@@ -60,5 +60,6 @@ def catalogue_listings(channel: str, catalogue) -> list:
             key = (str(ids["listing_id"]), item.sku)
         else:
             key = ("", ids["variation_id"])
-        out.append(RemoteListing(product_id=key[0], variant_id=key[1], channel_sku=item.sku, title=title))
+        out.append(RemoteListing(product_id=key[0], variant_id=key[1], channel_sku=item.sku, title=title,
+                                 price=item.price, currency="USD", quantity=item.stock))
     return out

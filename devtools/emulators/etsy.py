@@ -23,6 +23,7 @@ from urllib.parse import urlencode
 
 from integrations.channels import signing
 
+from . import listing_edits, listing_images
 from .base import Service
 from .routing import ApiError, BadRequest, Request, Response
 from .util import random_token
@@ -243,6 +244,8 @@ class EtsyService(Service):
         r("GET", APP + "/shops/{shop_id}/listings", self.list_listings)
         r("GET", APP + "/listings/{listing_id}/inventory", self.get_inventory)
         r("PUT", APP + "/listings/{listing_id}/inventory", self.put_inventory)
+        listing_edits.register_etsy(self, APP)  # updateListing (title)
+        listing_images.register_etsy(self, APP)  # getListingImages and the pictures
 
     # --- OAuth ---------------------------------------------------------------------------
     def _oauth_error(self, error: str, description: str, status: int = 400) -> ApiError:
@@ -625,6 +628,9 @@ class EtsyService(Service):
         if "Inventory" in includes:
             for li in listings:
                 li["inventory"] = self._inventory_out(li["listing_id"])
+        if "Images" in includes:
+            for li in listings:
+                li["images"] = listing_images.etsy_images(req, li)
         return Response.json({"count": len(listings), "results": listings[offset : offset + limit]})
 
     def get_inventory(self, req: Request) -> Response:

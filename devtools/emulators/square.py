@@ -21,7 +21,7 @@ from typing import Any
 
 from integrations.channels import signing
 
-from . import square_refunds
+from . import listing_edits, listing_images, product_images, square_refunds
 from .base import Service
 from .routing import ApiError, Request, Response
 from .util import decode_token, encode_token, fingerprint, parse_iso, rfc3339, square_like_id
@@ -118,6 +118,7 @@ class SquareService(Service):
                 "present_at_all_locations": True,
                 "item_data": {"name": group.name, "product_type": "REGULAR", "variations": variations},
             }
+        listing_images.seed_square(self)  # IMAGE objects, referenced by image_ids
 
     def summary(self) -> dict[str, Any]:
         states: dict[str, int] = {}
@@ -199,6 +200,8 @@ class SquareService(Service):
         r("PUT", "/v2/orders/{order_id}", self.update_order)
         r("POST", "/v2/catalog/search", self.search_catalog)
         r("POST", "/v2/catalog/batch-retrieve", self.batch_retrieve_catalog)
+        listing_edits.register_square(self)  # UpsertCatalogObject (title and price)
+        product_images.register(self)  # the catalog pictures' host
         r("POST", "/v2/inventory/changes/batch-create", self.batch_create_changes)
         r("POST", "/v2/inventory/counts/batch-retrieve", self.batch_retrieve_counts)
         r("GET", "/v2/webhooks/subscriptions", self.list_subscriptions)
@@ -644,7 +647,7 @@ class SquareService(Service):
                 out["related_objects"] = related
         if offset + limit < len(objects):
             out["cursor"] = encode_token({"q": fp, "o": offset + limit})
-        return Response.json(out)
+        return Response.json(listing_images.square_answer(self, req, out, body))
 
     def batch_retrieve_catalog(self, req: Request) -> Response:
         body = req.json_object()
@@ -657,7 +660,7 @@ class SquareService(Service):
             related_ids = {o["item_variation_data"]["item_id"] for o in found if o["type"] == "ITEM_VARIATION"}
             if related_ids:
                 out["related_objects"] = [self.objects[i] for i in sorted(related_ids)]
-        return Response.json(out)
+        return Response.json(listing_images.square_answer(self, req, out, body))
 
     # --- inventory -----------------------------------------------------------------------
     def _count_out(self, vid: str, location_id: str) -> dict[str, Any]:

@@ -33,7 +33,15 @@ from zoneinfo import ZoneInfo
 
 from integrations.channels import signing
 
-from . import documents, tiktok_authorization, tiktok_cancellations, tiktok_returns, tracking
+from . import (
+    documents,
+    listing_edits,
+    product_images,
+    tiktok_authorization,
+    tiktok_cancellations,
+    tiktok_returns,
+    tracking,
+)
 from .base import Service
 from .routing import ApiError, BadRequest, Request, Response
 from .util import (
@@ -371,6 +379,7 @@ class TikTokService(Service):
         r("GET", "/fulfillment/202309/packages/{package_id}/shipping_documents", self.shipping_documents)
         r("POST", "/product/202309/products/search", self.search_products)
         r("GET", "/product/202309/products/{product_id}", self.get_product)
+        product_images.register(self)  # the product pictures' CDN
         r("POST", "/product/202309/products/{product_id}/inventory/update", self.update_inventory)
         r("POST", "/product/202309/inventory/search", self.search_inventory)
         r("GET", "/event/202309/webhooks", self.get_webhooks)
@@ -384,6 +393,7 @@ class TikTokService(Service):
         tiktok_cancellations.register_routes(self)
         tiktok_returns.register_routes(self)
         tiktok_authorization.register_routes(self)  # types 6 and 7, sent on request
+        listing_edits.register_tiktok(self)  # title and price edits
 
     # --- authorization -------------------------------------------------------------------
     def get_shops(self, req: Request) -> Response:
@@ -1314,7 +1324,7 @@ class TikTokService(Service):
         more = offset + page_size < len(products)
         return self.ok(
             {
-                "products": page,
+                "products": [self._with_images(req, p) for p in page],
                 "next_page_token": encode_token({"o": offset + page_size}) if more else "",
                 "total_count": len(products),
             }
@@ -1324,7 +1334,16 @@ class TikTokService(Service):
         product = self.products.get(req.params["product_id"])
         if product is None:
             raise self.business_error(E_PRODUCT_NOT_FOUND, "Product does not exist.")
-        return self.ok(product)
+        return self.ok(self._with_images(req, product))
+
+    @staticmethod
+    def _with_images(req: Request, product: dict[str, Any]) -> dict[str, Any]:
+        """The product with its ``main_images`` (one per SKU's group, on this emulator's CDN)."""
+        key = product["skus"][0]["seller_sku"] if product.get("skus") else product["id"]
+        url = product_images.image_url(req, key)
+        image = {"uri": f"tos-maliva-i-{product['id']}", "height": 200, "width": 200, "urls": [url],
+                 "thumb_urls": [url]}
+        return {**product, "main_images": [image]}
 
     def update_inventory(self, req: Request) -> Response:
         product = self.products.get(req.params["product_id"])

@@ -22,7 +22,7 @@ from zoneinfo import ZoneInfo
 
 from integrations.channels import signing
 
-from . import woocommerce_refunds
+from . import listing_edits, listing_images, product_images, woocommerce_refunds
 from .base import Service
 from .routing import ApiError, BadRequest, Request, Response
 from .util import parse_iso, wp_datetime
@@ -270,6 +270,7 @@ class WooCommerceService(Service):
             self.delete_tracking,
         )
         woocommerce_refunds.install(self)  # refunds and seller cancellations (their own module)
+        product_images.register(self)  # the shop's media library (listing pictures)
 
     # --- paging helpers --------------------------------------------------------------------
     def _paging(self, req: Request) -> tuple[int, int, int]:
@@ -662,10 +663,11 @@ class WooCommerceService(Service):
             products = [p for p in products if term in p["name"].lower()]
         if (req.arg("order") or "desc").lower() == "desc":
             products.reverse()
+        products = [listing_images.woo_product(req, p) for p in products]
         return self._paged(req, products, page, per_page, start)
 
     def get_product(self, req: Request) -> Response:
-        return Response.json(self._product(req.params["product_id"]))
+        return Response.json(listing_images.woo_product(req, self._product(req.params["product_id"])))
 
     def list_variations(self, req: Request) -> Response:
         product = self._product(req.params["product_id"])
@@ -674,10 +676,12 @@ class WooCommerceService(Service):
         skus = [s for s in (req.arg("sku") or "").split(",") if s]
         if skus:
             variations = [v for v in variations if v["sku"] in skus]
+        variations = [listing_images.woo_variation(req, v) for v in variations]
         return self._paged(req, variations, page, per_page, start)
 
     def get_variation(self, req: Request) -> Response:
-        return Response.json(self._variation(req.params["product_id"], req.params["variation_id"]))
+        return Response.json(listing_images.woo_variation(
+            req, self._variation(req.params["product_id"], req.params["variation_id"])))
 
     def _apply_stock(
         self, target: dict[str, Any], changes: dict[str, Any], *, product_id: int, variation_id: int
@@ -710,6 +714,7 @@ class WooCommerceService(Service):
         for key in ("regular_price", "sale_price", "name"):
             if key in changes and key in target:
                 target[key] = str(changes[key])
+        listing_edits.woocommerce_edit(self, target, changes, product_id=product_id, variation_id=variation_id)
         target.update(clean)
         self._restatus(target)
         ts = self.clock.now()

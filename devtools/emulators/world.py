@@ -62,7 +62,8 @@ class Story:
     scanned_h: float | None = None
     then: str = ""
     no_city: bool = False
-    listing_sku: str = ""  # TikTok: sold under a seller SKU of a listing SellerHub has not matched
+    listing_sku: str = ""  # TikTok: sold under this seller SKU (a listing of its own, e.g. a combined listing)
+    combined: dict[str, int] | None = None  # TikTok: the combined listing's SKUs (combined_listing_skus)
     pickup: bool = False  # TikTok: its package waits for the carrier's pickup in tomorrow's first slot
 
 
@@ -95,7 +96,9 @@ STORY: tuple[Story, ...] = (
     _tt("tt-sample", {"TEE-SND-S": 1}, paid_h=6, sample=True),
     _tt("tt-platform", {"TEE-BLK-S": 1}, paid_h=2, platform=True),
     _tt("tt-short", {"CAP-GRN": 2}, paid_h=9),  # none on hand: needs attention
-    _tt("tt-unmatched", {"TEE-BLK-M": 1}, paid_h=6, listing_sku="TT-BUNDLE-TEE2"),  # a bundle nobody matched
+    # A combined listing made in Seller Center: SellerHub's bundle TT-BUNDLE-TEE2 (two tees).
+    _tt("tt-bundle", {"TEE-BLK-M": 1}, paid_h=6, listing_sku="TT-BUNDLE-TEE2",
+        combined={"TEE-BLK-M": 1, "TEE-WHT-M": 1}),
     _tt("tt-hold-1", {"TOTE-BLK": 1}, paid_h=0.33, status="ON_HOLD"),
     _tt("tt-hold-2", {"STK-OCEAN": 2}, paid_h=0.75, status="ON_HOLD"),
     _tt("tt-unpaid-1", {"HOOD-OLV-L": 1}, paid_h=None, status="UNPAID", unpaid_h=0.25),
@@ -154,6 +157,10 @@ STORY: tuple[Story, ...] = (
           scanned_h=142, delivered_h=72),
     Story("square-delivered-2", "square", {"MUG-01": 1}, paid_h=192, walk="delivered", shipped_h=144,
           scanned_h=142, delivered_h=72),
+    # Bundles (last, so the ids above stay as they were): the two-tee bundle bought on WooCommerce,
+    # and a combined listing of two mugs no bundle matches yet (needs attention: "create bundle").
+    Story("woo-bundle", "woocommerce", {"TT-BUNDLE-TEE2": 1}, paid_h=3),
+    _tt("tt-unmatched", {"MUG-01": 1}, paid_h=6, listing_sku="TT-MUG-PAIR", combined={"MUG-01": 1, "MUG-03": 1}),
 )
 
 # TikTok's figures at the FBT warehouse after the inbound below was partly received:
@@ -212,9 +219,17 @@ def _tiktok(svc, anchor: float, s: Story) -> Seeded:
     if s.due_h is not None:
         order["rts_sla_time"] = int(anchor + s.due_h * H)
     if s.listing_sku:
+        listed = s.listing_sku in {i.sku for i in svc.catalogue.items_for("tiktok")}
+        ids = svc.catalogue.ids(s.listing_sku)["tiktok"] if listed else {
+            "sku_id": "1729699999999999001", "product_id": "1729599999999999000"}
         for line in order["line_items"]:
-            line.update(seller_sku=s.listing_sku, sku_id="1729699999999999001", product_id="1729599999999999000",
-                        product_name="Classic Tee bundle", sku_name="Two tees")
+            line.update(seller_sku=s.listing_sku, sku_id=ids["sku_id"], product_id=ids["product_id"],
+                        product_name="Classic Tee bundle" if listed else "Mug pair", sku_name=s.listing_sku)
+            if s.combined:
+                line["combined_listing_skus"] = [
+                    {"sku_id": svc.catalogue.ids(sku)["tiktok"]["sku_id"], "sku_count": count,
+                     "product_id": svc.catalogue.ids(sku)["tiktok"]["product_id"], "seller_sku": sku}
+                    for sku, count in s.combined.items()]
     if s.shipped_h is not None:
         svc.ship(order_id, provider_id=PROVIDER_BY_NAME[s.carrier or "USPS"],
                  tracking_number=BAD_TRACKING if s.bad_tracking else None, at=ago(s.shipped_h))
@@ -306,7 +321,7 @@ def seed_world(state, anchor: float) -> list[Seeded]:
         setattr(getattr(state, channel), attr, itertools.count(start))
     try:
         for story in STORY:
-            if not set(story.lines) <= known:
+            if not set(story.lines) | set(story.combined or {}) <= known:
                 continue  # a catalogue without these SKUs (a test's small seed)
             if story.channel == "tiktok":
                 seeded.append(_tiktok(state.tiktok, anchor, story))

@@ -1,6 +1,7 @@
 """The packing station: a packing session per order (opened by its first scan), each scanned item
 checked against what the order still needs (wrong item, one too many and unknown barcodes are
-refused and recorded), verifying by hand with a reason, starting over, and closing the box as a
+refused and recorded; a bundle line is packed by scanning its components, see
+``fulfilment.bundle_packing``), verifying by hand with a reason, starting over, and closing the box as a
 package (the order is packed once every unit is in one)."""
 
 from __future__ import annotations
@@ -90,7 +91,10 @@ def scan_item(*, session: PackingSession, code: str, user=None) -> ScanResult:
         else:
             mine = [pl for pl in state.lines if pl.line.sku_id == sku.pk]
             open_lines = [pl for pl in mine if pl.left > 0]
-            if not mine:
+            kits = [(pl, part) for pl in state.lines for part in pl.parts if part.sku.pk == sku.pk]
+            if not mine and kits:  # a component of a bundle line
+                outcome, message, line = _component_scan(order, sku, kits)
+            elif not mine:
                 outcome = PackScan.Outcome.WRONG_ITEM.value
                 message = f"Wrong item: {sku.seller_sku} is not in order {order.external_id}. Put it back."
             elif not open_lines:
@@ -108,6 +112,19 @@ def scan_item(*, session: PackingSession, code: str, user=None) -> ScanResult:
                                 message=message[:300], user=user_or_none(user))
     state = selectors.pack_state(session)
     return ScanResult(outcome=outcome, message=message, ok=outcome == PackScan.Outcome.OK, state=state, line=line)
+
+
+def _component_scan(order: Order, sku, kits) -> tuple[str, str, OrderLine | None]:
+    """A scanned component of a bundle line: counts for the first bundle line still needing it."""
+    open_kits = [(pl, part) for pl, part in kits if part.left > 0]
+    if not open_kits:
+        need = sum(part.needed for _pl, part in kits)
+        return (PackScan.Outcome.TOO_MANY.value,
+                f"One too many: order {order.external_id} needs {need} × {sku.seller_sku} for its bundle(s) and "
+                f"all are already scanned. Take it out.", None)
+    pl, part = open_kits[0]
+    return (PackScan.Outcome.OK.value,
+            f"{sku.seller_sku} for bundle {pl.line.sku.seller_sku}: {part.scanned + 1} of {part.needed}", pl.line)
 
 
 def override_packing(*, session: PackingSession, reason: str, user=None) -> PackingSession:

@@ -1,5 +1,6 @@
-"""Pick lists: the orders to pick, each line from the bin its stock is reserved in, the tote an
-order is picked into, and finishing or giving up a list (its orders go back to confirmed)."""
+"""Pick lists: the orders to pick, each line from the bin its stock is reserved in (a bundle line:
+each of its components from its own bin), the tote an order is picked into, and finishing or
+giving up a list (its orders go back to confirmed)."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ from fulfilment.models import PickList, PickListLine, PickListOrder
 from fulfilment.services.common import P, S, actor, timeline, user_or_none
 from fulfilment.services.errors import FulfilmentError
 from fulfilment.services.locks import lock_pick_list, lock_pick_list_entry
+from inventory.bundles import components_of
 from inventory.models import Location, Reservation
 from orders import cancellation_selectors
 from orders import services as orders
@@ -89,11 +91,16 @@ def create_pick_list(*, order_ids=None, due_today: bool = False, user=None, note
                       .select_related("location").order_by("pk")):
                 by_ref.setdefault((r.reference, r.line_key), []).append(r)
             plan = []
+            parts = components_of({line.sku_id for order in eligible for line in order.lines.all() if line.sku_id})
             for order in eligible:
                 for line in order.lines.all():
                     if line.cancelled or not line.sku_id:
                         continue
                     left = line.quantity - packaged.get(line.pk, 0)
+                    if line.sku_id in parts:  # a bundle: pick its components from their bins
+                        plan.extend(bundle_pick_lines(pick_list, line, left, parts[line.sku_id],
+                                                      by_ref, order.reservation_reference))
+                        continue
                     for r in by_ref.get((order.reservation_reference, str(line.pk)), []):
                         take = min(r.quantity, left)
                         if take > 0:
@@ -116,6 +123,24 @@ def create_pick_list(*, order_ids=None, due_today: bool = False, user=None, note
     except orders.OrderError as exc:
         raise FulfilmentError(str(exc)) from None
     return PickListResult(pick_list=pick_list, skipped=skipped)
+
+
+def bundle_pick_lines(pick_list, line, left: int, components, by_ref, reference) -> list[PickListLine]:
+    """The pick lines of a bundle line with `left` bundles still to pack: each component from the
+    bins its reservation (line key "<line>:<component>") holds, "no bin" for what none holds."""
+    plan = []
+    for component_id, units in components:
+        need = left * units
+        for r in by_ref.get((reference, f"{line.pk}:{component_id}"), []):
+            take = min(r.quantity, need)
+            if take > 0:
+                plan.append(PickListLine(pick_list=pick_list, order_line=line, sku_id=component_id,
+                                         location=r.location, quantity=take))
+                need -= take
+        if need > 0:
+            plan.append(PickListLine(pick_list=pick_list, order_line=line, sku_id=component_id, location=None,
+                                     quantity=need))
+    return plan
 
 
 def set_tote(*, pick_list: PickList, order: Order, tote: str, user=None) -> PickListOrder:

@@ -6,6 +6,7 @@ decision picks from a quote."""
 from __future__ import annotations
 
 import datetime as dt
+from collections import defaultdict
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -14,7 +15,7 @@ from django.utils import timezone
 
 from fulfilment.selectors import estimated_weight
 from fulfilment.shipping_rules.models import TIKTOK_USPS, LabelChoice, OrderShippingDecision, ShippingRule
-from orders.models import Fulfilment, LabelSource, Order
+from orders.models import Fulfilment, LabelSource, Order, OrderLine
 from sellerhub.models import Channel
 
 
@@ -82,12 +83,32 @@ class OrderFacts:
     now: dt.datetime
 
 
+def _facts(order: Order, lines: list[OrderLine], tag: str, now: dt.datetime) -> OrderFacts:
+    """The facts of one order from its lines in hand (cancelled ones already left out)."""
+    skus = [(line.sku.seller_sku if line.sku_id else line.channel_sku).upper() for line in lines]
+    return OrderFacts(order=order, weight=estimated_weight([(line, line.quantity) for line in lines]),
+                      skus=[s for s in skus if s], tag=tag or "", now=now)
+
+
 def order_facts(order: Order, *, now: dt.datetime | None = None) -> OrderFacts:
     lines = [line for line in order.lines.select_related("sku") if not line.cancelled]
-    skus = [(line.sku.seller_sku if line.sku_id else line.channel_sku).upper() for line in lines]
     decision = OrderShippingDecision.objects.filter(order_id=order.pk).values_list("tag", flat=True).first()
-    return OrderFacts(order=order, weight=estimated_weight([(line, line.quantity) for line in lines]),
-                      skus=[s for s in skus if s], tag=decision or "", now=now or timezone.now())
+    return _facts(order, lines, decision or "", now or timezone.now())
+
+
+def page_facts(orders: list[Order], *, tags: dict[int, str], now: dt.datetime) -> dict[int, OrderFacts]:
+    """The facts of many orders (each with its ``account``) by order id, their lines read in one
+    query; ``tags`` holds the tag recorded on each order's decision (none: no tag)."""
+    lines: dict[int, list[OrderLine]] = defaultdict(list)
+    for line in (OrderLine.objects.filter(order_id__in=[o.pk for o in orders], cancelled=False)
+                 .select_related("sku").order_by("pk")):
+        lines[line.order_id].append(line)
+    return {o.pk: _facts(o, lines[o.pk], tags.get(o.pk, ""), now) for o in orders}
+
+
+def first_match(own_rules: list[ShippingRule], facts: OrderFacts) -> ShippingRule | None:
+    """The first of ``own_rules`` (enabled own rules in the order they are tried) that matches."""
+    return next((rule for rule in own_rules if matches(rule, facts)), None)
 
 
 def _sku_match(patterns: list[str], skus: list[str]) -> bool:
@@ -150,11 +171,7 @@ def matching_rule(order: Order, *, now: dt.datetime | None = None) -> ShippingRu
     """The first enabled rule whose conditions all hold for the order, or None. Built-in rules are
     requirements checked before every own label (``platform_rule_for``), not choices: they never
     win the match, so a TikTok order still gets its carrier and service from the Owner's rules."""
-    facts = order_facts(order, now=now)
-    for rule in rules().filter(enabled=True, builtin=""):
-        if matches(rule, facts):
-            return rule
-    return None
+    return first_match(list(rules().filter(enabled=True, builtin="")), order_facts(order, now=now))
 
 
 def decision_for(order: Order) -> RuleDecision | None:

@@ -1,7 +1,8 @@
 """Writes of the shipping rules: saving, moving, switching and deleting rules (the built-in ones
 are only switched and moved), applying the rules to an order (when it is confirmed, through the
 orders hook, and again before a label is bought: the decision is recorded on the order, a hold
-goes through the orders services) and refusing an own label a rule forbids."""
+goes through the orders services) and refusing an own label a rule forbids. Rules apply to many
+orders at once (a page of confirmed orders) in a few statements; one order is a page of one."""
 
 from __future__ import annotations
 
@@ -149,40 +150,92 @@ def ensure_builtin_rules(**_kwargs) -> None:
             ShippingRule.objects.create(builtin=code, **defaults)
 
 
-def apply_rules(*, order: Order, moment: str, user=None) -> OrderShippingDecision:
-    """Record which rule applies to the order now (or that none does) and its action. When the rule
-    holds, the order is put on hold once with the rule's reason (through the orders services),
-    if its state allows a hold."""
+ACTION_FIELDS = ("carrier", "service", "cheapest_by_deliver_date", "box", "label_source", "hold_reason", "tag")
+DECISION_FIELDS = ("rule", "rule_name", "moment", *ACTION_FIELDS, "action_text", "platform_rule", "held_at",
+                   "decided_at")
+
+
+def _rules_now() -> tuple[list[ShippingRule], ShippingRule | None]:
+    """The enabled own rules in the order they are tried, and the built-in TikTok USPS rule when
+    it is on (one query for both)."""
+    every = list(selectors.rules())
+    own = [r for r in every if r.enabled and not r.builtin]
+    platform = next((r for r in every if r.builtin == TIKTOK_USPS and r.enabled), None)
+    return own, platform
+
+
+def _decide(decision: OrderShippingDecision, rule: ShippingRule | None, *, moment: str, now) -> bool:
+    """Write the rule's action (or none) on the decision; True when the rule holds the order anew
+    (the caller checks that its state allows a hold)."""
+    hold_again = decision.held_at is None or decision.rule_id != (rule.pk if rule else None)
+    decision.rule, decision.rule_name, decision.moment = rule, rule.name if rule else "", moment
+    for key in ACTION_FIELDS:
+        setattr(decision, key, getattr(rule, key) if rule else ShippingRule._meta.get_field(key).get_default())
+    decision.action_text = selectors.action_text(rule)[:400] if rule else "no rule applied"
+    decision.decided_at = now
+    return bool(rule and rule.hold_reason and hold_again)
+
+
+def apply_rules_to_orders(*, order_ids, moment: str, user=None) -> dict[int, OrderShippingDecision]:
+    """Record which rule applies to each order now (or that none does) and its action, for many
+    orders at once (a stored page of orders; one order is a page of one): the rules are read once,
+    the orders locked in one statement (primary-key order) and their decisions next, their lines
+    read in one query, the decisions written in bulk. An order a rule holds is put on hold once
+    with the rule's reason (through the orders services), if its state allows a hold. Returns the
+    decisions by order id (an order that no longer exists is left out)."""
     if moment not in MOMENTS:
         raise ShippingRuleError(f"Rules apply when {' or '.join(MOMENTS)}, not {moment!r}.")
-    rule = selectors.matching_rule(order)
-    platform = selectors.platform_rule_for(order)
+    ids = sorted(set(order_ids))
+    if not ids:
+        return {}
+    own, platform = _rules_now()
     with transaction.atomic():
-        locked = orders.lock_order(order)  # the order first, then its decision
-        decision, _created = OrderShippingDecision.objects.select_for_update(of=("self",)).get_or_create(
-            order_id=order.pk, defaults={"moment": moment})
-        hold_again = decision.held_at is None or decision.rule_id != (rule.pk if rule else None)
-        decision.rule, decision.rule_name, decision.moment = rule, rule.name if rule else "", moment
-        for key in ("carrier", "service", "cheapest_by_deliver_date", "box", "label_source", "hold_reason", "tag"):
-            setattr(decision, key, getattr(rule, key) if rule else ShippingRule._meta.get_field(key).get_default())
-        decision.action_text = selectors.action_text(rule)[:400] if rule else "no rule applied"
-        decision.platform_rule = platform.name if platform else ""
-        decision.decided_at = timezone.now()
-        holds = bool(rule and rule.hold_reason and hold_again and orders.allowed(locked.status, OrderStatus.ON_HOLD))
-        if holds:
-            decision.held_at = decision.decided_at
-        decision.save()
-        if holds:
+        locked = orders.lock_orders(pk__in=ids)  # the orders first, then their decisions
+        existing = {d.order_id: d for d in OrderShippingDecision.objects.select_for_update(of=("self",))
+                    .filter(order_id__in=ids).order_by("pk")}
+        now = timezone.now()
+        facts = selectors.page_facts(locked, tags={pk: d.tag for pk, d in existing.items()}, now=now)
+        decisions, holds = {}, []
+        for order in locked:
+            rule = selectors.first_match(own, facts[order.pk])
+            decision = existing.get(order.pk) or OrderShippingDecision(order_id=order.pk, moment=moment)
+            if _decide(decision, rule, moment=moment, now=now) and orders.allowed(order.status, OrderStatus.ON_HOLD):
+                decision.held_at = now
+                holds.append((order, rule))
+            decision.platform_rule = platform.name if platform and selectors.tiktok_usps_concerns(order) else ""
+            decisions[order.pk] = decision
+        OrderShippingDecision.objects.bulk_create([d for pk, d in decisions.items() if pk not in existing])
+        OrderShippingDecision.objects.bulk_update([d for pk, d in decisions.items() if pk in existing],
+                                                  DECISION_FIELDS, batch_size=200)
+        for order, rule in holds:
             orders.hold_order(order=order, reason=f"Shipping rule “{rule.name}”: {rule.hold_reason}", user=user,
                               actor="shipping rules")
-        return decision
+    return decisions
 
 
-def on_order_confirmed(*, order_id: int) -> None:
-    """The orders hook: an order was confirmed (committed); apply the rules to it."""
-    order = Order.objects.select_related("account").filter(pk=order_id).first()
-    if order is not None:
-        apply_rules(order=order, moment="confirmed")
+def apply_rules(*, order: Order, moment: str, user=None) -> OrderShippingDecision:
+    """``apply_rules_to_orders`` for one order; returns its decision."""
+    decision = apply_rules_to_orders(order_ids=[order.pk], moment=moment, user=user).get(order.pk)
+    if decision is None:
+        raise Order.DoesNotExist(f"No order {order.pk}.")
+    return decision
+
+
+def on_orders_confirmed(*, order_ids) -> None:
+    """The orders hook: orders were confirmed (committed); apply the rules to them together. Should
+    that fail, each order gets its own try, so one bad order never leaves the others undecided."""
+    ids = list(order_ids)
+    try:
+        apply_rules_to_orders(order_ids=ids, moment="confirmed")
+    except Exception:
+        if len(ids) == 1:
+            raise
+        log.exception("shipping rules failed for a page of %s confirmed orders; applying them one by one", len(ids))
+        for order_id in ids:
+            try:
+                apply_rules_to_orders(order_ids=[order_id], moment="confirmed")
+            except Exception:
+                log.exception("shipping rules failed for confirmed order %s", order_id)
 
 
 def check_own_label(*, package: Package, carrier: str) -> None:

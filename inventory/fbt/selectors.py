@@ -21,6 +21,7 @@ from inventory.fbt.models import (
     ReplenishmentAlert,
 )
 from inventory.models import SKU, ChannelListing, Location, StockLevel, StockMovement
+from inventory.purchasing.selectors import on_order
 from sellerhub.models import WebhookEvent
 
 VELOCITY_DAYS = 30
@@ -90,7 +91,7 @@ def _alerts_by_sku(destination) -> dict[int, list[ReplenishmentAlert]]:
 class Suggestion:
     """One SKU to send: its FBT stock, sales, cover and the suggested quantity."""
 
-    def __init__(self, sku, *, on_hand, transit, planned, sold, own, alerts, days, cover_days):
+    def __init__(self, sku, *, on_hand, transit, planned, sold, own, alerts, days, cover_days, on_order=0):
         self.sku = sku
         self.on_hand = on_hand
         self.transit = transit
@@ -105,6 +106,8 @@ class Suggestion:
         self.wanted = max(target - covered - planned, 0)
         self.suggested = min(self.wanted, self.own)
         self.short = self.wanted - self.suggested  # not enough own stock to send all of it
+        self.on_order = on_order  # from suppliers, to the own warehouses (sent purchase orders)
+        self.short_after_order = max(self.short - on_order, 0)  # short even once what is on order arrives
 
     @property
     def urgency(self):
@@ -117,7 +120,9 @@ def inbound_suggestions(*, destination: Location, source: Location, days: int = 
     """What to send to ``destination``: SKUs that sell through FBT, have an open replenishment
     alert, or sit below their reorder point there. Suggested = reorder point + ``cover_days``
     days of FBT sales - (FBT on hand + in transit + already planned), at most the unreserved own
-    stock at ``source``. Most urgent first (alerts, then fewest days of cover)."""
+    stock at ``source``; what the own stock can't cover yet is set against the units on order
+    from suppliers (``on_order``, ``short_after_order``). Most urgent first (alerts, then fewest
+    days of cover)."""
     velocity = fbt_velocity(days=days)
     levels = dict(StockLevel.objects.filter(location=destination).values_list("sku_id", "on_hand"))
     transit = {sku: units for (sku, dest), units in in_transit(destination=destination).items()}
@@ -128,11 +133,12 @@ def inbound_suggestions(*, destination: Location, source: Location, days: int = 
     candidates = set(velocity) | set(alerts) | set(levels) | fbt_listed
     skus = {s.pk: s for s in SKU.objects.filter(pk__in=candidates, active=True).select_related("product")}
     own = own_available(source=source, sku_ids=list(skus))
+    ordered = on_order(sku_ids=list(skus))
     rows = []
     for pk, sku in skus.items():
         row = Suggestion(sku, on_hand=levels.get(pk, 0), transit=transit.get(pk, 0), planned=plans.get(pk, 0),
                          sold=velocity.get(pk, 0), own=own.get(pk, 0), alerts=alerts.get(pk, []), days=days,
-                         cover_days=cover_days)
+                         cover_days=cover_days, on_order=ordered.get(pk, 0))
         if row.wanted or row.alerts or row.on_hand < sku.reorder_point:
             rows.append(row)
     rows.sort(key=lambda r: r.urgency)

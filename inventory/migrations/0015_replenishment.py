@@ -1,6 +1,6 @@
-"""Reserved slot (replenishment): filled by that work, or left empty."""
+"""Replenishment planning: days of safety stock per SKU."""
 
-from django.db import migrations
+from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
@@ -8,4 +8,13 @@ class Migration(migrations.Migration):
         ("inventory", "0014_channel_stock_rules"),
     ]
 
-    operations = []
+    operations = [
+        migrations.AddField(
+            model_name="sku",
+            name="safety_stock_days",
+            field=models.PositiveSmallIntegerField(
+                default=7,
+                help_text="Days of demand kept in hand on top of the supplier's lead time (reorder suggestions).",
+            ),
+        ),
+    ]

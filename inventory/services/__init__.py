@@ -26,6 +26,7 @@ Modules: ``errors``, ``locks``, ``ledger``, ``outbox``, ``reservations``, ``adju
     create_sku / update_sku / delete_sku / import_skus
     restock_returned / write_off_returned(sku=, location=, quantity=, ...) (returns.py: returned units)
     on_outbox_written(callback)   register callback(outbox_ids), called after commit
+    expand_changes() -> account ids; close_unchanged(up_to={listing: id})   the push job's side of the outbox
 """
 
 from inventory.services.adjustments import ADJUST_REASONS, adjust, apply_counts, count, transfer
@@ -33,7 +34,7 @@ from inventory.services.catalogue import SKU_FIELDS, CatalogueError, create_sku,
 from inventory.services.counts import CountResult, record_count
 from inventory.services.errors import InsufficientStock, ScanAlreadyUndone, Shortfall, StockError, StockRequest
 from inventory.services.ledger import Reason
-from inventory.services.outbox import _outbox_listeners, on_outbox_written
+from inventory.services.outbox import _outbox_listeners, close_unchanged, expand_changes, on_outbox_written
 from inventory.services.receiving import receive, undo_last_scan
 from inventory.services.reservations import (
     DEFAULT_LOCATION_CODES,
@@ -53,4 +54,5 @@ __all__ = [
     "StockRequest", "_outbox_listeners", "adjust", "apply_counts", "consume", "count", "create_sku", "delete_sku",
     "import_skus", "on_outbox_written", "receive", "record_count", "release", "reserve", "reserve_page",
     "restock_returned", "transfer", "undo_last_scan", "update_sku", "write_off_returned",
+    "close_unchanged", "expand_changes",
 ]

@@ -6,6 +6,7 @@ from __future__ import annotations
 from django.db import transaction
 
 from inventory.models import Location, StockMovement
+from inventory.services.bundle_guard import refuse_bundle_stock
 from inventory.services.errors import StockError
 from inventory.services.ledger import Reason, check_removal, describe, labels, move, pk_of, sku_labels
 from inventory.services.locks import ensure_and_lock
@@ -36,6 +37,7 @@ def adjust(*, sku, location, quantity: int, reason: str, user=None, note: str = 
         raise StockError(f"A {Reason(reason).label.lower()} must have a {word} quantity.")
     sku_id, location_id = pk_of(sku), pk_of(location)
     sku_label, location_label = labels(sku_id, location_id)
+    refuse_bundle_stock([sku_id], doing="receive or adjust")
     with transaction.atomic():
         level = ensure_and_lock([(sku_id, location_id)])[(sku_id, location_id)]
         check_removal(level, quantity, sku_label, location_label)
@@ -68,6 +70,7 @@ def apply_counts(*, counts, user=None, note: str = "", reference: str = "") -> l
             raise StockError(f"Unknown SKU id {s}.")
         if loc not in locs:
             raise StockError(f"Unknown location id {loc}.")
+    refuse_bundle_stock(skus, doing="count")
     with transaction.atomic():
         levels = ensure_and_lock(pairs)
         problems = []
@@ -98,6 +101,7 @@ def transfer(*, sku, from_location, to_location, quantity: int, reason: str = Re
         raise StockError("Choose two different locations for a transfer.")
     sku_label, src_label = labels(sku_id, src)
     _sku, dst_label = labels(sku_id, dst)
+    refuse_bundle_stock([sku_id], doing="move")
     with transaction.atomic():
         levels = ensure_and_lock([(sku_id, src), (sku_id, dst)])
         source, target = levels[(sku_id, src)], levels[(sku_id, dst)]

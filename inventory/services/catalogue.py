@@ -12,7 +12,7 @@ from inventory.services.adjustments import apply_counts
 from inventory.services.errors import StockError
 
 SKU_FIELDS = ("seller_sku", "name", "attributes", "barcode", "weight_grams", "length_mm", "width_mm", "height_mm",
-              "active", "reorder_point", "product")
+              "active", "reorder_point", "safety_stock_days", "product")
 
 
 class CatalogueError(StockError):

@@ -17,6 +17,7 @@ from django.utils import timezone
 
 from inventory.hooks import ReleasedAfterCount, reservations_released_after_count
 from inventory.models import Location, Reservation, StockLevel, StockMovement
+from inventory.services.bundle_guard import refuse_bundle_stock
 from inventory.services.errors import StockError
 from inventory.services.ledger import Reason, move, pk_of, sku_labels
 from inventory.services.locks import ensure_and_lock
@@ -63,6 +64,7 @@ def _validate(location, counts) -> tuple[Location, list[tuple[int, int]], dict[i
     unknown = [str(s) for s in skus if s not in names]
     if unknown:
         raise StockError(f"Unknown SKU id(s): {', '.join(unknown)}.")
+    refuse_bundle_stock(skus, doing="count")
     return loc, counts, names
 
 

@@ -1,13 +1,16 @@
-"""The ledger write: counter changes of LOCKED stock levels with ``F()`` updates, and one
-append-only StockMovement row per change, in the caller's transaction. Also the small lookups
-every stock change shares (ids, the acting user, labels for messages)."""
+"""The ledger write: counter changes of LOCKED stock levels (relative updates, ``on_hand = on_hand
++ n``), and one append-only StockMovement row per change, in the caller's transaction. Also the
+small lookups every stock change shares (ids, the acting user, labels for messages).
+
+``update_levels`` and ``insert_ledger`` are hand-written SQL (PostgreSQL and SQLite alike): every
+reservation runs them, so they skip the ORM's per-row work."""
 
 from __future__ import annotations
 
-from django.db.models import Case, F, IntegerField, Value, When
 from django.utils import timezone
 
 from inventory.models import SKU, Location, StockLevel, StockMovement
+from inventory.services import sql
 from inventory.services.errors import StockError
 
 Reason = StockMovement.Reason
@@ -52,34 +55,64 @@ def check_removal(level, quantity: int, sku_label: str, location_label: str) -> 
         )
 
 
-def move(changes, *, reason, user, reference="", note="", reverses=None) -> list[StockMovement]:
-    """Apply counter changes to LOCKED levels with F() updates and write their ledger rows.
+def update_levels(totals: dict[int, tuple[int, int]], *, cursor=None) -> None:
+    """Add {level pk: (on hand change, reserved change)} to LOCKED stock levels: one UPDATE per 500
+    levels (a CASE over the ids), hand-written because it runs in every stock change."""
+    items = [(pk, d, r) for pk, (d, r) in sorted(totals.items()) if d or r]
+    now = sql.stamp(timezone.now())
+    with sql.cursor(cursor) as cur:
+        for start in range(0, len(items), 500):
+            batch = items[start:start + 500]
+            if len(batch) == 1:
+                pk, d, r = batch[0]
+                cur.execute(sql.text("level1", lambda: f"UPDATE {sql.table(StockLevel)} SET on_hand = on_hand + %s, "
+                                                       "reserved = reserved + %s, updated_at = %s WHERE id = %s"),
+                            [d, r, now, pk])
+                continue
+            n = len(batch)
 
-    `changes`: [(level, on_hand_change, reserved_change)], one ledger row each. One UPDATE per 500
-    levels. `reverses`: the ledger row these rows undo (an undone receiving scan)."""
-    now = timezone.now()
+            def build(n=n):
+                whens = " ".join(["WHEN %s THEN %s"] * n)
+                return (f"UPDATE {sql.table(StockLevel)} SET on_hand = on_hand + CASE id {whens} ELSE 0 END, "
+                        f"reserved = reserved + CASE id {whens} ELSE 0 END, updated_at = %s "
+                        f"WHERE id IN ({sql.marks(n)})")
+
+            params = [x for pk, d, _r in batch for x in (pk, d)] + [x for pk, _d, r in batch for x in (pk, r)]
+            cur.execute(sql.text(("levels", n), build), [*params, now, *[pk for pk, _d, _r in batch]])
+
+
+def insert_ledger(rows, *, reason, user, note: str = "", cursor=None) -> None:
+    """Append ledger rows [(sku_id, location_id, on hand change, reserved change, reference)] in one
+    INSERT (no ids read back: the hot path of reservations)."""
+    rows = list(rows)
+    if not rows:
+        return
+    now = sql.stamp(timezone.now())
+    user = user_or_none(user)
+    user_id = user.pk if user is not None else None
+    reason, note = str(reason), note[:500]
+    params = []
+    for sku_id, location_id, on_hand_change, reserved_change, reference in rows:
+        params += [sku_id, location_id, on_hand_change, reserved_change, reason, user_id, reference[:100], note, now]
+    statement = sql.text(("ledger", len(rows)), lambda: (
+        f"INSERT INTO {sql.table(StockMovement)} (sku_id, location_id, on_hand_change, reserved_change, reason, "
+        f"user_id, reference, note, created_at) VALUES {sql.marks(len(rows), '(%s, %s, %s, %s, %s, %s, %s, %s, %s)')}"))
+    with sql.cursor(cursor) as cur:
+        cur.execute(statement, params)
+
+
+def move(changes, *, reason, user, reference="", note="", reverses=None) -> list[StockMovement]:
+    """Apply counter changes to LOCKED levels and write their ledger rows.
+
+    `changes`: [(level, on_hand_change, reserved_change)], one ledger row each; one counter update
+    per level even when several changes (two lines of one SKU) touch it. `reverses`: the ledger
+    row these rows undo (an undone receiving scan)."""
     changes = list(changes)
-    # One counter update per level, even when several changes (two lines of one SKU) touch it.
     totals = {}
     for level, on_hand_change, reserved_change in changes:
-        _lv, d, r = totals.get(level.pk, (level, 0, 0))
-        totals[level.pk] = (level, d + on_hand_change, r + reserved_change)
-    merged = list(totals.values())
-    for start in range(0, len(merged), 500):
-        batch = merged[start:start + 500]
-        if len(batch) == 1:
-            level, on_hand_change, reserved_change = batch[0]
-            StockLevel.objects.filter(pk=level.pk).update(
-                on_hand=F("on_hand") + on_hand_change, reserved=F("reserved") + reserved_change, updated_at=now)
-            continue
-        on_hand = [When(pk=lv.pk, then=F("on_hand") + Value(d)) for lv, d, _r in batch if d]
-        reserved = [When(pk=lv.pk, then=F("reserved") + Value(r)) for lv, _d, r in batch if r]
-        fields = {"updated_at": now}
-        if on_hand:
-            fields["on_hand"] = Case(*on_hand, default=F("on_hand"), output_field=IntegerField())
-        if reserved:
-            fields["reserved"] = Case(*reserved, default=F("reserved"), output_field=IntegerField())
-        StockLevel.objects.filter(pk__in=[lv.pk for lv, _d, _r in batch]).update(**fields)
+        d, r = totals.get(level.pk, (0, 0))
+        totals[level.pk] = (d + on_hand_change, r + reserved_change)
+    update_levels(totals)
     movements = []
     for level, on_hand_change, reserved_change in changes:
         level.on_hand += on_hand_change

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from django.db import transaction
 
+from inventory.bundles import components_of
 from inventory.models import Location, StockMovement
 from inventory.services.errors import StockError
 from inventory.services.ledger import Reason, move, pk_of
@@ -26,15 +27,17 @@ def _check(location, quantity: int) -> Location:
 
 def restock_returned(*, sku, location, quantity: int, user=None, note: str = "",
                      reference: str = "") -> StockMovement:
-    """Put ``quantity`` returned units of ``sku`` back on hand at ``location``."""
+    """Put ``quantity`` returned units of ``sku`` back on hand at ``location``; a returned bundle
+    puts its components back (quantity × units each; the first component's ledger row is returned)."""
     loc = _check(location, quantity)
     sku_id = pk_of(sku)
+    parts = components_of([sku_id]).get(sku_id) or [(sku_id, 1)]
     with transaction.atomic():
-        level = ensure_and_lock([(sku_id, loc.pk)])[(sku_id, loc.pk)]
-        (movement,) = move([(level, quantity, 0)], reason=Reason.RETURN, user=user, reference=reference,
-                           note=note[:500])
-        write_outbox([sku_id])
-        return movement
+        levels = ensure_and_lock([(part_id, loc.pk) for part_id, _units in parts])
+        movements = move([(levels[(part_id, loc.pk)], quantity * units, 0) for part_id, units in parts],
+                         reason=Reason.RETURN, user=user, reference=reference, note=note[:500])
+        write_outbox([part_id for part_id, _units in parts])
+        return movements[0]
 
 
 def write_off_returned(*, sku, location, quantity: int, reason: str, user=None,
@@ -45,8 +48,10 @@ def write_off_returned(*, sku, location, quantity: int, reason: str, user=None,
         raise StockError("Say why the returned units are written off (e.g. damaged).")
     loc = _check(location, quantity)
     sku_id = pk_of(sku)
+    parts = components_of([sku_id]).get(sku_id) or [(sku_id, 1)]  # a bundle: its components
     with transaction.atomic():
-        level = ensure_and_lock([(sku_id, loc.pk)])[(sku_id, loc.pk)]
-        (movement,) = move([(level, 0, 0)], reason=Reason.RETURN_WRITE_OFF, user=user, reference=reference,
-                           note=f"{quantity} written off: {reason}"[:500])
-        return movement
+        levels = ensure_and_lock([(part_id, loc.pk) for part_id, _units in parts])
+        movements = move([(levels[(part_id, loc.pk)], 0, 0) for part_id, _units in parts],
+                         reason=Reason.RETURN_WRITE_OFF, user=user, reference=reference,
+                         note=f"{quantity} written off: {reason}"[:500])
+        return movements[0]

@@ -294,12 +294,16 @@ def _response_counts(queryset):
                               on_time=Count("pk", filter=ON_TIME), auto=Count("pk", filter=Q(auto_approved=True)))
 
 
-def after_sales_report(*, scope, window=None, now=None):
+def after_sales_report(*, scope, window=None, now=None, placed_count=None):
     """The three after-sales figures for a scope. ``window`` (a Window) applies to all three;
     without one each takes its default window (returns: the last 60 full days; the others: 30).
 
     Queries: one for the orders (both rate denominators and the cancellations by reason), one for
-    the returns against the seller, one aggregate per request table and one for the median."""
+    the returns against the seller, one aggregate per request table and one for the median.
+    ``placed_count(window)``, when given, says how many paid, non-sample orders were placed in a
+    window (the metrics page reads it from the daily snapshots: it is the seller-fault
+    cancellation rate's denominator); the orders query then reads the seller-fault cancellations
+    only."""
     now = now or timezone.now()
     windows = {key: window for key in DEFAULT_DAYS} if window else default_windows(scope, now)
     wb = {key: bounds(scope, w) for key, w in windows.items()}
@@ -313,9 +317,13 @@ def after_sales_report(*, scope, window=None, now=None):
 
     placed_returns, placed_cancel = _placed(returns_rate.window_bounds), _placed(by_reason.window_bounds)
     fault = seller_fault_cancellations(by_reason.window_bounds)
-    aggregates = {"returns_d": Count("pk", filter=placed_returns), "cancel_d": Count("pk", filter=placed_cancel)}
-    aggregates.update({f"reason_{r}": Count("pk", filter=fault & reason_q(r)) for r in REASONS})
-    row = Order.objects.filter(placed_returns | placed_cancel).aggregate(**aggregates)
+    aggregates = {f"reason_{r}": Count("pk", filter=fault & reason_q(r)) for r in REASONS}
+    if placed_count is None:
+        aggregates.update(returns_d=Count("pk", filter=placed_returns), cancel_d=Count("pk", filter=placed_cancel))
+        row = Order.objects.filter(placed_returns | placed_cancel).aggregate(**aggregates)
+    else:
+        row = Order.objects.filter(fault).aggregate(**aggregates)
+        row.update(returns_d=placed_count(returns_rate.window), cancel_d=placed_count(by_reason.window))
     returns_rate.denominator = row["returns_d"]
     by_reason.denominator = row["cancel_d"]
     by_reason.counts = {r: row[f"reason_{r}"] for r in REASONS}

@@ -14,6 +14,9 @@ confirmation: the order then runs through SellerHub's own confirmation, picking 
 a channel status never moves an order back (see ``orders.services``).
 
 Line items are per unit in 202309 (no quantity field); a ``quantity`` key is honoured if present.
+A combined listing's line carries ``combined_listing_skus`` (``sku_id``, ``seller_sku``,
+``product_id``, ``sku_count``): they become the line's ``components`` (matched to a bundle SKU at
+upsert, see ``orders.services.bundle_lines``).
 Packages come from ``line_items[].package_id`` with the line's tracking number and shipping
 provider; the order-level ``rts_time``, ``collection_time`` and ``delivery_time`` apply to them.
 """
@@ -25,7 +28,7 @@ from collections import OrderedDict
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from orders.mapping.types import ChannelLine, ChannelOrder, ChannelPackage, PayloadError
+from orders.mapping.types import ChannelComponent, ChannelLine, ChannelOrder, ChannelPackage, PayloadError
 from orders.models import CancelInitiator, Fulfilment, LabelSource, OrderStatus
 
 STATUS_MAP = {
@@ -137,6 +140,36 @@ def _address(address: Any) -> dict[str, str]:
     }
 
 
+def _components(item: dict, where: str) -> tuple[ChannelComponent, ...]:
+    """A combined listing's ``combined_listing_skus``: the SKUs (and how many of each) one unit of
+    the line is made of; empty for an ordinary line."""
+    raw = item.get("combined_listing_skus")
+    if raw in (None, []):
+        return ()
+    if not isinstance(raw, list):
+        raise PayloadError(f"{where}.combined_listing_skus must be a list")
+    parts = []
+    for i, part in enumerate(raw):
+        at = f"{where}.combined_listing_skus[{i}]"
+        if not isinstance(part, dict):
+            raise PayloadError(f"{at} must be an object")
+        count = part.get("sku_count", 1)
+        if isinstance(count, str) and count.isdigit():
+            count = int(count)
+        if isinstance(count, bool) or not isinstance(count, int) or count < 1:
+            raise PayloadError(f"{at}.sku_count must be a whole number of at least 1, got {count!r}")
+        component = ChannelComponent(
+            channel_sku=_text(part.get("seller_sku"), f"{at}.seller_sku", limit=100),
+            channel_product_id=_text(part.get("product_id"), f"{at}.product_id", limit=64),
+            channel_variant_id=_text(part.get("sku_id"), f"{at}.sku_id", limit=64),
+            count=count,
+        )
+        if not (component.channel_sku or component.channel_variant_id):
+            raise PayloadError(f"{at} has neither seller_sku nor sku_id")
+        parts.append(component)
+    return tuple(parts)
+
+
 def _line(item: Any, index: int) -> tuple[ChannelLine, dict]:
     where = f"line_items[{index}]"
     if not isinstance(item, dict):
@@ -163,6 +196,7 @@ def _line(item: Any, index: int) -> tuple[ChannelLine, dict]:
         unit_price=_money(price, f"{where}.sale_price"),
         cancelled=_text(item.get("display_status"), f"{where}.display_status").upper() == "CANCELLED"
         or _text(item.get("package_status"), f"{where}.package_status").upper() == "CANCELLED",
+        components=_components(item, where),
     )
     package = {
         "package_id": _text(item.get("package_id"), f"{where}.package_id", limit=64),

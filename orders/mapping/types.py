@@ -22,6 +22,17 @@ class PayloadError(ValueError):
 
 
 @dataclass(frozen=True)
+class ChannelComponent:
+    """One SKU inside a channel's combined listing (TikTok ``combined_listing_skus``): `count`
+    units of it go into one unit of the line."""
+
+    channel_sku: str = ""
+    channel_product_id: str = ""
+    channel_variant_id: str = ""
+    count: int = 1
+
+
+@dataclass(frozen=True)
 class ChannelLine:
     external_id: str
     channel_sku: str = ""
@@ -31,6 +42,14 @@ class ChannelLine:
     quantity: int = 1
     unit_price: Decimal = Decimal("0")
     cancelled: bool = False
+    # A combined listing (a bundle made on the channel): the SKUs one unit of the line is made of.
+    components: tuple[ChannelComponent, ...] = ()
+
+    @property
+    def channel_components(self) -> list[dict]:
+        """The components as stored on ``OrderLine.channel_components``."""
+        return [{"channel_sku": c.channel_sku, "product_id": c.channel_product_id,
+                 "variant_id": c.channel_variant_id, "count": c.count} for c in self.components]
 
 
 @dataclass(frozen=True)

@@ -9,7 +9,9 @@
 * ``attention``: the needs-attention reasons; ``addresses``: address corrections;
 * ``confirmation``: confirming (by hand, on arrival, again), releasing holds, bulk actions;
 * ``sku_mapping``: mapping a channel SKU to ours; ``order_lines``: the channel's lines;
-* ``upsert``: the channel upsert; ``manual``: manual orders; ``returns``: returns.
+* ``upsert``: the channel upsert of one order; ``page_ingest``: a page of orders in one transaction
+  (``channel_updates``: a stored order following its channel); ``manual``: manual orders;
+  ``returns``: returns.
 * ``seller_cancellation``: a seller's cancellation on its way to the channel (outbox row, hook,
   results, retry); ``refunds``: the channels' refunds stored once.
 

@@ -22,6 +22,7 @@ from orders.models import (
     OrderStatus,
 )
 from orders.services.attention import address_detail, address_problems, hold_detail, set_attention, unmatched_detail
+from orders.services.bundle_stock import bundle_shortfalls
 from orders.services.errors import ConfirmResult, OrderError, TransitionNotAllowed
 from orders.services.locks import lock_order, sync_instance
 from orders.services.timeline import active_lines, status_label
@@ -31,7 +32,7 @@ from sellerhub.models import Channel
 S = OrderStatus
 
 
-def _available_own(sku_ids) -> dict[int, int]:
+def available_own(sku_ids) -> dict[int, int]:
     """Units free to reserve per SKU at sellable own locations (what ``reserve`` draws from)."""
     rows = (StockLevel.objects.filter(sku_id__in=set(sku_ids), location__kind__in=stock.OWN_KINDS,
                                       location__sellable=True, location__active=True)
@@ -39,8 +40,10 @@ def _available_own(sku_ids) -> dict[int, int]:
     return {row["sku_id"]: max(row["free"] or 0, 0) for row in rows}
 
 
-def _shortfall_rows(lines: list[OrderLine], exc: stock.InsufficientStock | None = None) -> list[dict]:
-    """One row per short SKU: ordered (units of this order not yet reserved) and available."""
+def shortfall_rows(lines: list[OrderLine], exc: stock.InsufficientStock | None = None,
+                    free: dict[int, int] | None = None) -> list[dict]:
+    """One row per short SKU: ordered (units of this order not yet reserved) and available (``free``:
+    the units free per SKU when the order was tried, read now when not given)."""
     short_skus = {s.sku_id for s in exc.shortfalls} if exc is not None else None
     ordered: dict[int, int] = defaultdict(int)
     names = {}
@@ -48,18 +51,24 @@ def _shortfall_rows(lines: list[OrderLine], exc: stock.InsufficientStock | None 
         if line.sku_id and (short_skus is None or line.sku_id in short_skus):
             ordered[line.sku_id] += line.quantity
             names[line.sku_id] = line.sku.seller_sku
-    free = _available_own(ordered)
+    parts = bundle_shortfalls(lines, exc)  # a bundle line is short of its components
+    for sku_id, (seller_sku, quantity, _line_ids) in parts.items():
+        ordered[sku_id] += quantity
+        names[sku_id] = seller_sku
+    free = available_own(ordered) if free is None else free
+    if parts and set(parts) - set(free):  # a bundle's components the caller's figures don't cover
+        free = {**available_own(set(parts) - set(free)), **free}
     rows = []
     for sku_id, quantity in ordered.items():
         if short_skus is None and free.get(sku_id, 0) >= quantity:
             continue
-        line_ids = [line.pk for line in lines if line.sku_id == sku_id]
+        line_ids = [line.pk for line in lines if line.sku_id == sku_id] + list(parts.get(sku_id, ("", 0, []))[2])
         rows.append({"sku": names[sku_id], "sku_id": sku_id, "requested": quantity,
                      "available": free.get(sku_id, 0), "lines": line_ids})
     return sorted(rows, key=lambda r: r["sku"])
 
 
-def _short_detail(rows: list[dict]) -> str:
+def short_detail(rows: list[dict]) -> str:
     parts = [f"{r['sku']}: {r['requested']} ordered, {r['available']} available" for r in rows]
     return ("Not enough stock. " + "; ".join(parts))[:500]
 
@@ -80,8 +89,8 @@ def _try_confirm(locked: Order, *, user, actor, message: str) -> ConfirmResult:
         with transaction.atomic():
             transition(order=locked, to_status=S.CONFIRMED, user=user, actor=actor, message=message)
     except stock.InsufficientStock as exc:
-        rows = _shortfall_rows(lines, exc)
-        set_attention(locked, AttentionReason.SHORT_STOCK, _short_detail(rows), user=user, actor=actor)
+        rows = shortfall_rows(lines, exc)
+        set_attention(locked, AttentionReason.SHORT_STOCK, short_detail(rows), user=user, actor=actor)
         return ConfirmResult(locked, False, reason=AttentionReason.SHORT_STOCK, message=locked.attention_detail,
                              shortfalls=rows)
     locked.refresh_from_db()
@@ -141,9 +150,9 @@ def run_confirmation(*, order: Order, user=None, actor: str = "", on_arrival: bo
                                  message=locked.attention_detail)
         waiting = on_arrival and (locked.account.channel == Channel.MANUAL or not settings.AUTO_CONFIRM_ORDERS)
         if waiting:
-            rows = _shortfall_rows(lines)
+            rows = shortfall_rows(lines)
             if rows:
-                set_attention(locked, AttentionReason.SHORT_STOCK, _short_detail(rows), user=user, actor=actor)
+                set_attention(locked, AttentionReason.SHORT_STOCK, short_detail(rows), user=user, actor=actor)
             else:
                 set_attention(locked, AttentionReason.NONE, user=user, actor=actor)
             sync_instance(order, locked)

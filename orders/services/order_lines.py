@@ -1,5 +1,6 @@
 """The channel's order lines: creating and updating them on upsert, and matching each to one of
-our SKUs (the account's listing by the channel's ids, then the seller SKU, then ignoring case)."""
+our SKUs (the account's listing by the channel's ids, then the seller SKU, then ignoring case, then
+a combined listing's components to the bundle made of them)."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from django.db.models import Q
 from inventory.models import SKU, ChannelListing
 from orders.mapping import ChannelLine, ChannelOrder
 from orders.models import Order, OrderLine
+from orders.services.bundle_lines import components_json, match_combined
 from sellerhub.models import ChannelAccount
 
 
@@ -46,6 +48,8 @@ def _match_skus(account: ChannelAccount, lines) -> dict[str, int]:
             sku_id = by_listing.get(ln.channel_sku) or exact.get(ln.channel_sku) or folded.get(ln.channel_sku.lower())
             if sku_id:
                 matched[ln.external_id] = sku_id
+    for ln, sku_id in match_combined(account, [ln for ln in lines if ln.external_id not in matched]).items():
+        matched[ln.external_id] = sku_id  # a combined listing: the bundle made of its components
     return matched
 
 
@@ -60,7 +64,8 @@ def _line_key(line: ChannelLine, index: int) -> str:
     return line.external_id or f"{line.channel_sku}#{index}"
 
 
-LINE_FIELDS = ("channel_sku", "channel_product_id", "channel_variant_id", "name", "quantity", "unit_price", "cancelled")
+LINE_FIELDS = ("channel_sku", "channel_product_id", "channel_variant_id", "name", "quantity", "unit_price", "cancelled",
+               "channel_components")
 
 
 def sync_lines(order: Order, incoming: ChannelOrder, previous: ChannelOrder | None, *, created: bool) -> list[str]:
@@ -78,7 +83,8 @@ def sync_lines(order: Order, incoming: ChannelOrder, previous: ChannelOrder | No
                   "unit_price": ln.unit_price, "cancelled": ln.cancelled}
         line = existing.get(key)
         if line is None:
-            new_lines.append(OrderLine(order=order, external_id=key, sku_id=matched.get(ln.external_id), **values))
+            new_lines.append(OrderLine(order=order, external_id=key, sku_id=matched.get(ln.external_id),
+                                       channel_components=components_json(ln), **values))
             if not created:
                 changes.append(f"new line {key}")
             continue
@@ -89,6 +95,8 @@ def sync_lines(order: Order, incoming: ChannelOrder, previous: ChannelOrder | No
                 continue  # unchanged on the channel
             if getattr(line, name) != value:
                 update[name] = value
+        if line.channel_components != components_json(ln):
+            update["channel_components"] = components_json(ln)
         if line.sku_id is None and matched.get(ln.external_id):
             update["sku_id"] = matched[ln.external_id]
         if update:

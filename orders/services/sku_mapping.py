@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from django.db import transaction
 
+from inventory import image_jobs
 from inventory.models import SKU, ChannelListing
 from orders.models import Order, OrderLine, OrderStatus
 from orders.services.confirmation import run_confirmation
@@ -61,6 +62,8 @@ def map_channel_sku(*, account: ChannelAccount, sku: SKU, channel_sku: str = "",
             record_event(order_obj, kind="sku_mapped", user=user, actor=actor,
                    message=f"Channel SKU {label} mapped to {sku.seller_sku} ({count} line(s))",
                    data={"channel_sku": channel_sku, "sku": sku.seller_sku, "lines": count})
+        if listing is not None:
+            image_jobs.request_listing_images([listing.pk])  # the listing's picture, if the SKU has none
     result = MappingResult(sku=sku, lines=len(found), order_ids=order_ids, listing=listing)
     for order_obj in Order.objects.filter(pk__in=order_ids, status=S.AWAITING_CONFIRMATION).select_related("account"):
         result.confirmations.append(run_confirmation(order=order_obj, user=user, actor=actor))

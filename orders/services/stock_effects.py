@@ -1,12 +1,18 @@
 """The stock side of an order's moves, through the inventory services: reserving its lines,
-consuming on shipping, and holding again what changed lines need."""
+consuming on shipping, and holding again what changed lines need.
+
+A bundle line holds no stock of its own: ``stock_requests`` turns it into one request per
+component (quantity × units per bundle, line key ``"<line id>:<component SKU id>"``), so every
+path that reserves an order (confirmation, a page of orders, shipping unconfirmed) reserves, and
+shipping consumes, the components."""
 
 from __future__ import annotations
 
 from django.db import transaction
-from django.db.models import Sum
+from django.db.models import Q, Sum
 
 from inventory import services as stock
+from inventory.bundles import components_of
 from inventory.models import Reservation
 from orders.models import Fulfilment, Order, OrderLine
 from orders.services.attention import unmatched_detail
@@ -14,9 +20,25 @@ from orders.services.errors import OrderError
 from orders.services.timeline import active_lines
 
 
+def bundle_line_key(line_id: int, component_sku_id: int) -> str:
+    """The reservation line key of one component of a bundle line."""
+    return f"{line_id}:{component_sku_id}"
+
+
 def stock_requests(lines: list[OrderLine]) -> list[stock.StockRequest]:
-    return [stock.StockRequest(line_key=str(line.pk), sku_id=line.sku_id, quantity=line.quantity)
-            for line in lines if line.sku_id and not line.cancelled]
+    """The stock requests of these lines (matched, not cancelled): one per line, or one per
+    component of a bundle line. One query (the bundles' components), whatever the lines."""
+    lines = [line for line in lines if line.sku_id and not line.cancelled]
+    parts = components_of({line.sku_id for line in lines})
+    requests = []
+    for line in lines:
+        if line.sku_id not in parts:
+            requests.append(stock.StockRequest(line_key=str(line.pk), sku_id=line.sku_id, quantity=line.quantity))
+            continue
+        requests.extend(stock.StockRequest(line_key=bundle_line_key(line.pk, component_id), sku_id=component_id,
+                                           quantity=line.quantity * units)
+                        for component_id, units in parts[line.sku_id])
+    return requests
 
 
 def reserve_lines(order: Order, user) -> list:
@@ -57,8 +79,11 @@ def resync_reservation(order: Order, *, user) -> list[str]:
     cancelled = [str(pk) for pk in order.lines.filter(cancelled=True).values_list("pk", flat=True)]
     try:
         with transaction.atomic():
-            released = Reservation.objects.filter(reference=reference, state=Reservation.State.ACTIVE,
-                                                  line_key__in=cancelled).aggregate(n=Sum("quantity"))["n"] or 0
+            of_cancelled = Q(line_key__in=cancelled)
+            for pk in cancelled:  # a cancelled bundle line's components
+                of_cancelled |= Q(line_key__startswith=f"{pk}:")
+            released = Reservation.objects.filter(of_cancelled, reference=reference, state=Reservation.State.ACTIVE,
+                                                  ).aggregate(n=Sum("quantity"))["n"] or 0
             if released:  # release everything, then hold again what the active lines need
                 stock.release(reference=reference, user=user, note="line cancelled on the channel")
             if lines and all(line.sku_id for line in lines):

@@ -24,7 +24,7 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 def run_jobs():
     queue = django_rq.get_queue("sync")
-    SimpleWorker([queue], connection=queue.connection).work(burst=True)
+    SimpleWorker([django_rq.get_queue("push"), queue], connection=queue.connection).work(burst=True)
 
 
 def connect_all(emu):  # noqa: F811 -- the emulator fixture

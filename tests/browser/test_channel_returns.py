@@ -33,7 +33,7 @@ def emu(settings, uses_rq):
 
 
 def run_jobs():
-    queues = [django_rq.get_queue(name) for name in ("sync", "default")]
+    queues = [django_rq.get_queue(name) for name in ("push", "sync", "default")]
     SimpleWorker(queues, connection=queues[0].connection).work(burst=True)
 
 

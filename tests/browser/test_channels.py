@@ -31,7 +31,8 @@ def test_connect_a_store_and_sync_it_with_the_keyboard(page, login, emulator):  
     page.get_by_role("button", name="Sync now").first.press("Enter")
     progress = page.get_by_role("status").filter(has_text="Channel sync")
     progress.wait_for()
-    SimpleWorker([django_rq.get_queue("sync")], connection=coordination.connection()).work(burst=True)
+    SimpleWorker([django_rq.get_queue("push"), django_rq.get_queue("sync")],
+                 connection=coordination.connection()).work(burst=True)
     page.locator('.job-progress[data-status="succeeded"]').wait_for()
     assert "5 orders read: 5 new" in progress.inner_text()
     assert Order.objects.filter(account__name="Our store").count() == 5

@@ -136,7 +136,7 @@ def test_warehouse_picks_packs_buys_prints_and_ships_with_keyboard_and_scanner(p
     page.get_by_role("button", name=f"Mark shipped with {number}").click()
     page.locator(".message.success").filter(has_text="shipped").wait_for()
     queue = django_rq.get_queue("sync")
-    SimpleWorker([queue], connection=queue.connection).work(burst=True)
+    SimpleWorker([django_rq.get_queue("push"), queue], connection=queue.connection).work(burst=True)
     uploads = emu.state.received("tiktok", "tracking_upload")
     assert [(u["order_id"], u["tracking_number"]) for u in uploads] == [(first.external_id, number)]
     assert TrackingPush.objects.get(package=package).status == TrackingPush.Status.PUSHED

@@ -125,7 +125,7 @@ def test_ten_parcels_ship_with_scans_the_weight_and_enter(page, login, emu, zebr
 
     packages = {p.order_id: p for p in Package.objects.filter(order__in=orders)}
     assert all(p.status == Package.Status.SHIPPED and p.label_format == "zpl" for p in packages.values())
-    for name in ("documents", "sync"):
+    for name in ("documents", "push", "sync"):
         queue = django_rq.get_queue(name)
         SimpleWorker([queue], connection=queue.connection).work(burst=True)
     printed = b"".join(zebra.documents(10))

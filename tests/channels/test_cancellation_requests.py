@@ -31,7 +31,8 @@ pytestmark = pytest.mark.django_db
 
 
 def run_jobs():
-    SimpleWorker([django_rq.get_queue("sync")], connection=coordination.connection()).work(burst=True)
+    SimpleWorker([django_rq.get_queue("push"), django_rq.get_queue("sync")],
+                 connection=coordination.connection()).work(burst=True)
 
 
 def tiktok_order(emulator, account, skus=None):

@@ -194,14 +194,15 @@ def test_disconnect_asks_stops_the_jobs_keeps_history_and_reconnect_resumes(owne
     assert (account.state, account.active) == (State.DISCONNECTED, False)
 
     # Scheduled jobs stop: no pull, no push of stock changes, no queued job runs.
-    queue = django_rq.get_queue("sync")
+    queue, push_queue = django_rq.get_queue("sync"), django_rq.get_queue("push")
     queue.empty()
+    push_queue.empty()
     assert account.pk not in _scheduled_pulls()
     sku = next(iter(listed["woocommerce"].listings.filter(sku__isnull=False))).sku
     stock.receive(sku=sku, location=Location.objects.get(code="MAIN"), quantity=5)
     assert account.pk not in selectors.accounts_with_backlog() and account.pk not in health.due_ids([account.pk])
     assert pulls.pull_orders_job(account.pk, "schedule") == {"message": "account gone or inactive"}
-    assert not [j for j in queue.jobs if j.args and j.args[0] == account.pk]
+    assert not [j for j in queue.jobs + push_queue.jobs if j.args and j.args[0] == account.pk]
     # History stays.
     assert Order.objects.filter(account=account).count() == orders
     assert SyncRun.objects.filter(account=account).count() == runs
@@ -215,7 +216,7 @@ def test_disconnect_asks_stops_the_jobs_keeps_history_and_reconnect_resumes(owne
     account.refresh_from_db()
     assert (account.state, account.active) == (State.CONNECTED, True)
     assert account.pk in _scheduled_pulls()
-    queued = {(j.func_name, j.args[0]) for j in queue.jobs if j.args}
+    queued = {(j.func_name, j.args[0]) for j in queue.jobs + push_queue.jobs if j.args}
     assert {("channels.pulls.pull_orders_job", account.pk), ("channels.stock_push.push_stock_job", account.pk)} \
         <= queued, "it catches up at once"
 

@@ -48,10 +48,11 @@ def test_webhook_6_stops_the_accounts_jobs(live_server, emulator, skus, owner_us
     assert [a.pk for a in selectors.syncable_accounts() if health.is_due(a)] == [other.pk]
     assert pulls.pull_orders_job(account.pk, "schedule") == {"message": "account gone or inactive"}
     assert jobs.push_stock_job(account.pk, "outbox") == {"message": "account gone or inactive"}
-    queue = django_rq.get_queue("sync")
-    queue.empty()
+    queues = [django_rq.get_queue(name) for name in ("push", "sync")]
+    for queue in queues:
+        queue.empty()
     stock.receive(sku=next(iter(skus.values())), location=Location.objects.get(code="MAIN"), quantity=3)
-    assert not [j for j in queue.jobs if j.args and j.args[0] == account.pk]
+    assert not [j for queue in queues for j in queue.jobs if j.args and j.args[0] == account.pk]
 
     owner = Client()
     owner.force_login(owner_user)

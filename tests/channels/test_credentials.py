@@ -49,7 +49,8 @@ def test_the_admin_never_shows_a_secret(account, ops_user):
     data = {"name": "TikTok US (renamed)", "channel": "tiktok", "active": "on", "api_base_url": account.api_base_url,
             "shop_id": account.shop_id, "time_zone": "America/Los_Angeles", "handling_days": 2, "cutoff_time": "23:59",
             "transit_days": 5, "holiday_country": "US", "holiday_subdivision": "", "location_priority": '["MAIN"]',
-            "stock_buffer_units": 0, "stock_buffer_percent": 0}
+            "stock_buffer_units": 0, "stock_buffer_percent": 0, "stock_share_percent": 100, "stock_max_shown": "",
+            "stock_zero_at_or_below": 0}
     response = client.post(f"/admin/sellerhub/channelaccount/{account.pk}/change/", data)
     assert response.status_code == 302, response.content.decode()[:2000]
     account.refresh_from_db()

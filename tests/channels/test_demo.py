@@ -8,6 +8,7 @@ import json
 import pytest
 
 from channels import jobs
+from devtools.demo import bundles as bundles_demo
 from devtools.demo import channels as demo
 from devtools.demo import inventory as inventory_demo
 from devtools.emulators import Catalogue, EmulatorConfig, start_emulator
@@ -23,6 +24,7 @@ pytestmark = pytest.mark.django_db
 def test_the_emulator_seed_lists_the_inventory_demo_skus():
     seeded = {item["sku"] for item in json.loads(demo.SEED_FILE.read_text())["items"]}
     demo_skus = {row[0] for _product, _brand, _size, rows in inventory_demo.CATALOGUE for row in rows}
+    demo_skus |= {row[0] for row in bundles_demo.BUNDLES}  # the demo's bundles are listed too
     assert seeded == demo_skus, "regenerate devtools/demo/catalogue.json from devtools/demo/inventory.py"
 
 
@@ -39,6 +41,7 @@ def test_the_demo_connects_one_account_per_channel_to_the_emulator(settings, own
         settings.EMULATOR_URL = handle.base_url
         settings.RQ = {"COMMIT_MODE": "auto"}
         inventory_demo.load(users={"owner": owner_user})
+        bundles_demo.load(users={"owner": owner_user})
         demo.load(users={"owner": owner_user})
         demo.load(users={"owner": owner_user})  # again: nothing doubles
         accounts = {a.channel: a for a in ChannelAccount.objects.filter(name__endswith=" demo")}
@@ -46,7 +49,7 @@ def test_the_demo_connects_one_account_per_channel_to_the_emulator(settings, own
         for channel, account in accounts.items():
             assert account.api_base_url.startswith(handle.base_url)
             listings = ChannelListing.objects.filter(account=account)
-            assert listings.count() == 30 and not listings.filter(sku__isnull=True).exists(), channel
+            assert listings.count() == 31 and not listings.filter(sku__isnull=True).exists(), channel
         # What `make run` then shows: orders arrive, stock goes out.
         for channel in accounts:
             handle.state.generate_orders(channel, 3, skus=["TEE-BLK-M"])

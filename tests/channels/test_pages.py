@@ -22,7 +22,8 @@ pytestmark = pytest.mark.django_db
 
 
 def run_jobs():
-    SimpleWorker([django_rq.get_queue("sync")], connection=coordination.connection()).work(burst=True)
+    SimpleWorker([django_rq.get_queue("push"), django_rq.get_queue("sync")],
+                 connection=coordination.connection()).work(burst=True)
 
 
 def test_the_channels_page_shows_each_accounts_sync_state(owner_client, listed, emulator):

@@ -50,7 +50,8 @@ def post(client, account, headers, body):
 
 
 def run_jobs():
-    SimpleWorker([django_rq.get_queue("sync")], connection=coordination.connection()).work(burst=True)
+    SimpleWorker([django_rq.get_queue("push"), django_rq.get_queue("sync")],
+                 connection=coordination.connection()).work(burst=True)
 
 
 @pytest.fixture

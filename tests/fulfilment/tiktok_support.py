@@ -47,6 +47,6 @@ def platform_orders(emu, account, n, seller_sku="TEE-BLK-S", *, weight=480) -> l
 
 
 def run_jobs(*queues):
-    for name in queues or ("sync", "documents", "default"):
+    for name in queues or ("push", "sync", "documents", "default"):
         q = django_rq.get_queue(name)
         SimpleWorker([q], connection=q.connection).work(burst=True)

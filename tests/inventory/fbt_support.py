@@ -23,5 +23,6 @@ def fbt_location(code="FBT-EMU", external_id=FBT_WAREHOUSE_ID) -> Location:
 
 
 def run_jobs(queue="sync"):
-    q = django_rq.get_queue(queue)
-    SimpleWorker([q], connection=q.connection).work(burst=True)
+    """Run the jobs on ``queue``; with the sync queue, the stock pushes on the push queue first."""
+    queues = [django_rq.get_queue(name) for name in (("push", queue) if queue == "sync" else (queue,))]
+    SimpleWorker(queues, connection=queues[0].connection).work(burst=True)

@@ -51,8 +51,8 @@ def test_admin_edits_skus_and_locations_and_releases_reservations(client, ops_us
     client.force_login(ops_user)
     response = client.post(f"/admin/inventory/sku/{tee.pk}/change/", {
         "seller_sku": "TEE-BLK-M", "name": "Renamed tee", "attributes": "{}", "barcode": "", "reorder_point": 3,
-        "active": "on", "levels-TOTAL_FORMS": 0, "levels-INITIAL_FORMS": 1, "levels-MIN_NUM_FORMS": 0,
-        "levels-MAX_NUM_FORMS": 1000})
+        "safety_stock_days": 7, "active": "on", "levels-TOTAL_FORMS": 0, "levels-INITIAL_FORMS": 1,
+        "levels-MIN_NUM_FORMS": 0, "levels-MAX_NUM_FORMS": 1000})
     assert response.status_code == 302, response.content.decode()[:2000]
     assert SKU.objects.get(pk=tee.pk).name == "Renamed tee"
     response = client.post("/admin/inventory/location/add/", {"code": "B-07", "name": "Bay 7", "kind": "bin",

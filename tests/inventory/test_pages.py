@@ -128,12 +128,13 @@ def test_low_stock_page_with_days_of_cover(warehouse_client, stocked, main):
     services.reserve(reference="s0", requests=[StockRequest("1", tee.pk, 5)])
     services.consume(reference="s0")
     StockMovement.objects.filter(reference="s0").update(created_at=timezone.now() - timedelta(days=31))  # too old
-    # 5 left, selling 1 a day -> 5 days of cover
+    # 5 left; all 30 sold this week: demand (2 x 30/7 + 30/30) / 3 = 3.19 a day -> 1.6 days of cover
     page = html(warehouse_client.get("/inventory/low-stock/"))
     assert "CAP-01" not in page
     assert page.index("TEE-BLK-M") < page.index("MUG-01")  # most urgent first; MUG-01 has no sales
-    assert "<td class=\"num\">30</td>" in page and "<td class=\"num\">5.0</td>" in page and "no sales" in page
-    assert "<td class=\"num\">55</td>" in page  # suggested: 30 + 30 - 5
+    assert "<td class=\"num\">30 / 30</td>" in page and "<td class=\"num\">1.6</td>" in page and "no sales" in page
+    assert "up 329%" in page
+    assert "<td class=\"num\">121</td>" in page  # suggested: 30 + 96 (30 days at 3.19) - 5
 
 
 def test_csv_export_follows_the_filters(warehouse_client, stocked):

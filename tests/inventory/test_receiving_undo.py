@@ -104,10 +104,11 @@ def test_two_concurrent_undos_of_one_scan_on_postgres(on_postgres, main):
         finally:
             connection.close()
 
-    for rnd in range(6):
+    for _round in range(6):
         start, results = threading.Barrier(2), [None, None]
-        # both presses from one page (same mark), or two calls without one: either way one undo
-        seen = selectors.delivery_mark("PO-RACE") if rnd % 2 else None
+        # Both presses come from one page, so they carry the same mark: one undo, one refusal. (Two
+        # calls without a mark are two undos when one starts after the other committed.)
+        seen = selectors.delivery_mark("PO-RACE")
         threads = [threading.Thread(target=press, args=(i, seen, start, results)) for i in range(2)]
         for thread in threads:
             thread.start()

@@ -3,8 +3,8 @@
 import pytest
 
 from inventory import services
-from inventory.models import Reservation, StockLevel, StockMovement, StockOutbox
-from inventory.selectors import available_to_sell
+from inventory.models import ChannelListing, Reservation, StockLevel, StockMovement, StockOutbox
+from inventory.selectors import available_to_sell, listings_with_quantity
 from inventory.services import InsufficientStock, StockRequest
 from tests.inventory.factories import AccountFactory, BinFactory, ListingFactory, LocationFactory
 
@@ -85,9 +85,15 @@ def test_available_to_sell_buffers_fbt_and_outbox(stocked, main):
     listing = ListingFactory(sku=tee, account=woo)
     services.reserve(reference="o", requests=[StockRequest("1", tee.pk, 9)])
     assert available_to_sell(sku_ids=[tee.pk], account=woo) == {tee.pk: 0}  # never below zero
-    assert list(StockOutbox.objects.filter(listing=listing).values_list("quantity", flat=True)) == [0]
+    # The stock change writes one "SKU changed" row; the push expands it into the pushable listings
+    # (not the FBT one) and computes their quantity when it runs.
+    assert set(StockOutbox.objects.values_list("sku_id", "listing_id").filter(pushed_at__isnull=True)) == {
+        (tee.pk, None)}
+    assert services.expand_changes() == [woo.pk]
+    assert list(StockOutbox.objects.filter(pushed_at__isnull=True).values_list("listing_id", flat=True)) == [listing.pk]
+    assert [x.quantity for x in listings_with_quantity(ChannelListing.objects.filter(pk=listing.pk))] == [0]
     services.release(reference="o")
-    assert list(StockOutbox.objects.filter(listing=listing).values_list("quantity", flat=True)) == [0, 8]
+    assert [x.quantity for x in listings_with_quantity(ChannelListing.objects.filter(pk=listing.pk))] == [8]
 
 
 def test_adjust_refuses_to_go_below_reserved_or_zero(stocked, main):
@@ -103,7 +109,7 @@ def test_adjust_refuses_to_go_below_reserved_or_zero(stocked, main):
 
 
 def test_listing_quantities_agree_with_available_to_sell(stocked, main):
-    from inventory.selectors import listing_quantities, listings_with_quantity
+    from inventory.selectors import listing_quantities
 
     fbt = LocationFactory(code="FBT-1", kind="fbt")
     unsellable = LocationFactory(code="QUAR", sellable=False)
@@ -116,7 +122,7 @@ def test_listing_quantities_agree_with_available_to_sell(stocked, main):
     listings = [ListingFactory(sku=sku, account=account, is_fbt=(account.channel == "tiktok" and sku == tee))
                 for account in accounts for sku in (tee, mug)]
     by_listing = {pk: quantity for pk, quantity, _previous in listing_quantities(sku_ids=[tee.pk, mug.pk])}
-    orm = dict(listings_with_quantity().values_list("pk", "quantity"))
+    orm = {x.pk: x.quantity for x in listings_with_quantity()}
     for listing in listings:
         expected = available_to_sell(sku_ids=[listing.sku_id], account=listing.account)[listing.sku_id]
         assert by_listing[listing.pk] == orm[listing.pk] == expected
@@ -136,4 +142,25 @@ def test_two_lines_of_one_sku_reserve_both(stocked, main):
         services.reserve(reference="p", requests=[StockRequest("1", tee.pk, 2), StockRequest("2", tee.pk, 2)])
     assert services.consume(reference="o") == 4
     assert (level(tee, main).on_hand, level(tee, main).reserved) == (3, 0)
+    assert reconcile()[1] == []
+
+
+def test_a_page_of_orders_reserves_each_whole_or_not_at_all(stocked, main, django_assert_max_num_queries):
+    """Set-based page: one lock of the page's levels; the second order can't be covered and takes
+    nothing, the third still gets the stock the second would have taken; re-confirming adds nothing."""
+    from inventory.selectors import reconcile
+
+    tee, mug = stocked("TEE-BLK-M", 3), stocked("MUG-01", 1)
+    page = [services.PageOrder("order:a", [StockRequest("1", tee.pk, 2)]),
+            services.PageOrder("order:b", [StockRequest("1", tee.pk, 2), StockRequest("2", mug.pk, 2)]),
+            services.PageOrder("order:c", [StockRequest("1", mug.pk, 1), StockRequest("2", tee.pk, 1)])]
+    with django_assert_max_num_queries(9):  # lock, held, 4 writes, shortfall labels (+ BEGIN/COMMIT)
+        outcome = services.reserve_page(orders=page)
+    assert list(outcome) == ["order:a", "order:b", "order:c"]
+    assert outcome["order:a"] is None and outcome["order:c"] is None
+    assert str(outcome["order:b"]) == "Not enough stock: TEE-BLK-M needs 2, 1 available; MUG-01 needs 2, 1 available"
+    assert not Reservation.objects.filter(reference="order:b").exists()
+    assert (level(tee, main).reserved, level(mug, main).reserved) == (3, 1)
+    assert services.reserve_page(orders=page[:1] + page[2:]) == {"order:a": None, "order:c": None}
+    assert StockMovement.objects.filter(reason="reservation").count() == 3
     assert reconcile()[1] == []

@@ -54,7 +54,7 @@ def test_ctrl_c_stops_web_and_worker_before_redis_without_a_traceback(tmp_path):
     procfile.write_text(
         f"redis: {PY} -m sellerhub.embedded_redis --socket {sock}\n"
         f"web: {PY} manage.py runserver 127.0.0.1:{port}\n"
-        f"worker: {PY} manage.py wait_for_redis && exec {PY} manage.py rqworker default sync documents "
+        f"worker: {PY} manage.py wait_for_redis && exec {PY} manage.py rqworker push default sync documents "
         "--with-scheduler --verbosity 0\n"
     )
     env = {k: v for k, v in os.environ.items() if not k.startswith(("SELLERHUB_TEST", "PYTEST", "DJANGO_SETTINGS"))}

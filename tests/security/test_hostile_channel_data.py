@@ -61,15 +61,16 @@ def test_an_order_that_cannot_be_stored_is_refused_after_n_attempts(request, set
     emu_, woo = request.getfixturevalue("emulator"), request.getfixturevalue("accounts")["woocommerce"]
     settings.CHANNEL_SYNC_MAX_STORE_ATTEMPTS = 3
     good_id, bad_id = (str(i) for i in emu_.state.generate_orders("woocommerce", 2))
-    real_upsert, tried = pulls.upsert_order, []
+    real_store, tried = pulls.store_page, []
 
-    def upsert(*, account, incoming, source):
-        if incoming.external_id == bad_id:
-            tried.append(bad_id)
+    def store(*, account, incoming, source):  # the database refuses the bad order (its page, then alone)
+        if any(inc.external_id == bad_id for inc in incoming):
+            if len(incoming) == 1:
+                tried.append(bad_id)
             raise DataError("value too long for type character varying(64)")
-        return real_upsert(account=account, incoming=incoming, source=source)
+        return real_store(account=account, incoming=incoming, source=source)
 
-    monkeypatch.setattr(pulls, "upsert_order", upsert)
+    monkeypatch.setattr(pulls, "store_page", store)
     for _ in range(6):
         jobs.pull_orders(woo)
     assert Order.objects.filter(account=woo, external_id=good_id).exists()
@@ -87,7 +88,7 @@ def test_an_order_that_cannot_be_stored_is_refused_after_n_attempts(request, set
     assert "could not be stored after 3 attempts" in page and "DataError" in page
 
     # The channel changes the order: it gets new attempts (and stores once the problem is gone).
-    monkeypatch.setattr(pulls, "upsert_order", real_upsert)
+    monkeypatch.setattr(pulls, "store_page", real_store)
     emu_.state.woocommerce.orders[int(bad_id)]["customer_note"] = "changed"
     emu_.state.woocommerce.orders[int(bad_id)]["date_modified_gmt"] = "2099-01-01T00:00:00"
     jobs.pull_orders(woo)

@@ -145,7 +145,7 @@ def test_orders_are_neither_lost_nor_duplicated_through_faults_and_a_killed_work
 
 
 def start_worker(env):
-    return subprocess.Popen([sys.executable, "manage.py", "rqworker", "sync"], cwd=ROOT, env=env,
+    return subprocess.Popen([sys.executable, "manage.py", "rqworker", "push", "sync"], cwd=ROOT, env=env,
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
 
 

@@ -42,11 +42,12 @@ def everywhere(emu, sku):
 
 
 def run_sync_jobs():
-    """Run what is queued on the sync queue, in this process (the test's database transaction)."""
+    """Run what is queued on the push and sync queues, in this process (the test's database transaction)."""
     queue_connection = coordination.connection()
     import django_rq
 
-    SimpleWorker([django_rq.get_queue("sync")], connection=queue_connection).work(burst=True)
+    SimpleWorker([django_rq.get_queue("push"), django_rq.get_queue("sync")], connection=queue_connection).work(
+        burst=True)
 
 
 def push_all(accounts):
@@ -65,7 +66,7 @@ def test_a_stock_change_reaches_all_four_channels_in_one_push_each(listed, skus,
     with django_capture_on_commit_callbacks(execute=True):
         for _ in range(10):  # ten changes in a row ...
             stock.adjust(sku=skus["MUG-RED"], location=main, quantity=-3, reason="adjustment", note="breakage")
-    queued = __import__("django_rq").get_queue("sync")
+    queued = __import__("django_rq").get_queue("push")
     assert queued.count == 4, "one push job per account, however many changes"
     run_sync_jobs()
     assert everywhere(emulator, "MUG-RED") == dict.fromkeys(CHANNELS, 70)
@@ -185,3 +186,44 @@ def test_the_last_unit_sold_at_the_same_moment_on_postgres(on_postgres, listed, 
         thread.join(60)
     assert not errors, errors
     _check_last_unit(listed, emulator)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_burst_of_changes_of_one_sku_on_postgres_makes_one_push_per_listing(on_postgres, listed, skus, emulator):
+    """Four threads (own connections) reserve and release the same SKU 24 times, each commit asking
+    for the pushes: the four push jobs stay coalesced, and each channel gets one push of the final
+    quantity."""
+    push_all(listed)
+    mug = skus["MUG-RED"]
+    before = {c: len(emulator.state.received(c)) for c in CHANNELS}
+    barrier = threading.Barrier(4)
+    errors = []
+
+    def work(index):
+        try:
+            barrier.wait(5)
+            for n in range(5):
+                stock.reserve(reference=f"burst:{index}:{n}", requests=[stock.StockRequest("1", mug.pk, 2)])
+            stock.release(reference=f"burst:{index}:0")
+        except Exception as exc:  # pragma: no cover - reported below
+            errors.append(exc)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=work, args=(i,)) for i in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(60)
+    assert not errors, errors
+    queued = __import__("django_rq").get_queue("push")
+    assert queued.count <= 4, "at most one waiting push job per account, however many commits"
+    run_sync_jobs()
+    final = 100 - 4 * 4 * 2  # 4 threads keep 4 of their 5 reservations of 2
+    assert everywhere(emulator, "MUG-RED") == dict.fromkeys(CHANNELS, final)
+    for channel in CHANNELS:
+        pushed = [r for r in emulator.state.received(channel)[before[channel]:]
+                  if "MUG-RED" in (r.get("sku"), r.get("seller_sku"))]
+        quantities = [r.get("quantity", r.get("stock_quantity")) for r in pushed]
+        assert quantities in ([final], [str(final)]), (channel, pushed)
+    assert not StockOutbox.objects.filter(pushed_at__isnull=True).exists()

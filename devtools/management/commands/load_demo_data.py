@@ -11,17 +11,22 @@ from django.db import transaction
 from devtools.demo import (
     access,
     after_sales_history,
+    bundles,
     cancellation_requests,
     channels,
     fbt,
     fulfilment,
     handover,
+    images,
     inventory,
     metrics,
     orders,
+    purchasing,
     refunds,
+    replenishment,
     returns,
     shipping_rules,
+    stock_rules,
     tiktok_shipping,
 )
 from sellerhub.roles import OPS, OWNER, WAREHOUSE
@@ -35,19 +40,24 @@ DEMO_USERS = {
 # (name, loader) in dependency order: each area's loader reads what the ones before it made.
 LOADERS = (
     ("inventory", inventory),
+    ("inventory.bundles", bundles),  # before the orders: the world sells the two-tee bundle
     ("orders", orders),
     ("fulfilment", fulfilment),
     ("fulfilment.shipping_rules", shipping_rules),
     ("fulfilment.handover", handover),
     ("metrics", metrics),
     ("channels", channels),
+    ("channels.stock_rules", stock_rules),  # after the accounts: a rule on TikTok and Etsy, one listing's own
     ("inventory.fbt", fbt),
+    ("inventory.purchasing", purchasing),  # suppliers and purchase orders, one partly received
+    ("inventory.replenishment", replenishment),  # sales dated across the month; TEE-BLK-L's viral week
     ("fulfilment.tiktok", tiktok_shipping),
     ("orders.refunds", refunds),
     ("orders.cancellation_requests", cancellation_requests),
     ("orders.returns", returns),
     ("metrics.after_sales_history", after_sales_history),
     ("access", access),
+    ("inventory.images", images),  # last: a picture for every SKU any loader made
 )
 
 

@@ -31,6 +31,7 @@ from urllib.parse import urlencode
 import requests
 
 from integrations.channels import hosts
+from integrations.channels import images as channel_images
 from integrations.channels.connectors.errors import (
     Ambiguous,
     AuthFailed,
@@ -202,6 +203,9 @@ class RemoteListing:
     channel_sku: str
     title: str = ""
     quantity: int | None = None
+    price: str = ""  # the channel's price as a decimal string ("" when not read)
+    currency: str = ""
+    image_url: str = ""  # the listing's main picture on the channel's image host
 
 
 # ---------------------------------------------------------------------------------------------
@@ -318,6 +322,11 @@ class Connector:
 
     def close(self) -> None:
         self.session.close()
+
+    def fetch_image(self, url: str) -> bytes:
+        """A listing's picture from the channel's image host, without credentials, with size and
+        type limits (integrations/channels/images.py)."""
+        return channel_images.fetch_image(url, session=self.session)
 
     def call(self, request: ApiRequest) -> ApiResponse:
         """``send``, refreshing an expired access token once (through ``token_refresher``)."""

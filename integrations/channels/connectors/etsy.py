@@ -89,7 +89,7 @@ def tracking_request(shop_id: str, receipt_id: str, *, code: str, carrier: str) 
 
 def listings_request(shop_id: str, offset: int) -> ApiRequest:
     return ApiRequest("GET", f"{APP}/shops/{shop_id}/listings", operation="listings.list", params=(
-        ("state", "active"), ("includes", "Inventory"), ("limit", str(PAGE_SIZE)), ("offset", str(offset))))
+        ("state", "active"), ("includes", "Inventory,Images"), ("limit", str(PAGE_SIZE)), ("offset", str(offset))))
 
 
 def token_request(*, keystring: str, refresh_token: str) -> ApiRequest:
@@ -155,6 +155,27 @@ def edited_inventory(inventory: dict, quantities: dict[str, int]) -> tuple[dict,
             props = body["sku_on_property"] or [v["property_id"] for v in out[0]["property_values"]]
             body["quantity_on_property"] = list(props)
     return body, found
+
+
+def offering_price(product: dict) -> tuple[str, str]:
+    """(price as a decimal string, currency) of an inventory product's first live offering."""
+    for offering in product.get("offerings") or []:
+        price = offering.get("price") if isinstance(offering, dict) and not offering.get("is_deleted") else None
+        if isinstance(price, dict) and isinstance(price.get("amount"), int):
+            return f"{price['amount'] / (price.get('divisor') or 100):.2f}", str(price.get("currency_code") or "")
+        if isinstance(price, (int, float)) and not isinstance(price, bool):
+            return f"{price:.2f}", ""
+    return "", ""
+
+
+def listing_image_url(listing: dict) -> str:
+    """The full-size URL of a listing's first picture (lowest ``rank`` of its ``images``), "" if none."""
+    images = [i for i in listing.get("images") or [] if isinstance(i, dict)]
+    for image in sorted(images, key=lambda i: i.get("rank") if isinstance(i.get("rank"), int) else 1_000_000):
+        url = image.get("url_fullxfull") or image.get("url_570xN")
+        if isinstance(url, str) and url:
+            return url
+    return ""
 
 
 def receipt_id_from(resource_url: str) -> str:
@@ -312,8 +333,10 @@ class EtsyConnector(Connector):
                     title = f"{listing.get('title')} - {values}" if values else str(listing.get("title") or "")
                     quantity = sum(int(o.get("quantity") or 0) for o in product.get("offerings") or []
                                    if o.get("is_enabled") and not o.get("is_deleted"))
+                    price, currency = offering_price(product)
                     yield RemoteListing(product_id=str(listing.get("listing_id")), variant_id=sku, channel_sku=sku,
-                                        title=title, quantity=quantity)
+                                        title=title, quantity=quantity, price=price, currency=currency,
+                                        image_url=listing_image_url(listing))
             offset += len(results)
             if not results or offset >= int(data.get("count") or 0):
                 return

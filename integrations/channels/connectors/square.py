@@ -19,6 +19,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+from dataclasses import replace
 from typing import Any
 
 from integrations.channels import signing
@@ -143,7 +144,24 @@ def catalog_retrieve_request(ids: list[str]) -> ApiRequest:
                       operation="catalog.batch_retrieve")
 
 
+def counts_request(location_id: str, variation_ids: list[str]) -> ApiRequest:
+    return ApiRequest("POST", "/v2/inventory/counts/batch-retrieve", operation="inventory.counts",
+                      json={"catalog_object_ids": variation_ids, "location_ids": [location_id], "states": ["IN_STOCK"]})
+
+
 # --- pure response mapping -------------------------------------------------------------------
+
+
+def in_stock_counts(data: dict) -> dict[str, int]:
+    """{variation id: units IN_STOCK} from an inventory counts answer (whole units)."""
+    out: dict[str, int] = {}
+    for count in (data or {}).get("counts") or []:
+        if isinstance(count, dict) and count.get("state", "IN_STOCK") == "IN_STOCK":
+            try:
+                out[str(count.get("catalog_object_id"))] = int(float(count.get("quantity") or 0))
+            except (TypeError, ValueError):
+                continue
+    return out
 
 
 def classify(status: int, data: Any) -> Any:
@@ -165,8 +183,36 @@ def max_updated(orders: list[dict]) -> dt.datetime | None:
     return max(times) if times else None
 
 
-def listings_from_catalog(data: dict, *, sku: str = "") -> list[RemoteListing]:
+def image_urls(objects) -> dict[str, str]:
+    """{IMAGE object id: its ``image_data.url``} among catalog objects."""
+    return {str(o.get("id")): str((o.get("image_data") or {}).get("url") or "") for o in objects or []
+            if isinstance(o, dict) and o.get("type") == "IMAGE" and not o.get("is_deleted")}
+
+
+def picture_ids(data: dict) -> dict[str, str]:
+    """{variation id: the IMAGE id of its picture}: the variation's first ``image_ids``, else its item's."""
     items = {o.get("id"): o for o in data.get("related_objects") or [] if o.get("type") == "ITEM"}
+    out = {}
+    for obj in data.get("objects") or []:
+        var = (obj.get("item_variation_data") or {}) if obj.get("type") == "ITEM_VARIATION" else {}
+        item_data = (items.get(var.get("item_id")) or {}).get("item_data") or {}
+        ids = var.get("image_ids") or item_data.get("image_ids") or []
+        if isinstance(ids, list) and ids:
+            out[str(obj.get("id"))] = str(ids[0])
+    return out
+
+
+def missing_image_ids(data: dict) -> list[str]:
+    """Picture ids the answer references but does not carry (related objects go one level deep:
+    an item's pictures do not come back with its variations)."""
+    have = image_urls([*(data.get("objects") or []), *(data.get("related_objects") or [])])
+    return sorted({i for i in picture_ids(data).values() if i not in have})
+
+
+def listings_from_catalog(data: dict, *, sku: str = "", images: dict[str, str] | None = None) -> list[RemoteListing]:
+    items = {o.get("id"): o for o in data.get("related_objects") or [] if o.get("type") == "ITEM"}
+    urls = {**image_urls([*(data.get("objects") or []), *(data.get("related_objects") or [])]), **(images or {})}
+    pictures = picture_ids(data)
     out = []
     for obj in data.get("objects") or []:
         if obj.get("type") != "ITEM_VARIATION" or obj.get("is_deleted"):
@@ -177,8 +223,12 @@ def listings_from_catalog(data: dict, *, sku: str = "") -> list[RemoteListing]:
         item = items.get(var.get("item_id")) or {}
         name = (item.get("item_data") or {}).get("name") or ""
         title = f"{name} - {var.get('name')}" if var.get("name") and var.get("name") != "Regular" else name
+        money = var.get("price_money") if isinstance(var.get("price_money"), dict) else {}
+        price = f"{money['amount'] / 100:.2f}" if isinstance(money.get("amount"), int) else ""
         out.append(RemoteListing(product_id="", variant_id=str(obj.get("id")), channel_sku=str(var.get("sku") or ""),
-                                 title=title or str(var.get("name") or "")))
+                                 title=title or str(var.get("name") or ""), price=price,
+                                 currency=str(money.get("currency") or ""),
+                                 image_url=urls.get(pictures.get(str(obj.get("id")), ""), "")))
     return out
 
 
@@ -336,7 +386,15 @@ class SquareConnector(Connector):
         cursor = ""
         while True:
             data = self.call(catalog_search_request(cursor=cursor)).data or {}
-            yield from listings_from_catalog(data)
+            missing, images = missing_image_ids(data), {}
+            if missing:  # related objects go one level deep: the items' pictures, by id
+                images = image_urls((self.call(catalog_retrieve_request(missing)).data or {}).get("objects"))
+            listings = listings_from_catalog(data, images=images)
+            if listings:  # Square's catalog has no quantities: read the location's counts for the page
+                counts = in_stock_counts(self.call(counts_request(
+                    self.location_id, [r.variant_id for r in listings])).data or {})
+                listings = [replace(r, quantity=counts.get(r.variant_id, 0)) for r in listings]
+            yield from listings
             cursor = str(data.get("cursor") or "")
             if not cursor:
                 return

@@ -124,6 +124,15 @@ def shops_request() -> ApiRequest:
     return ApiRequest("GET", f"/authorization/{client.API_VERSION}/shops", operation="authorization.shops")
 
 
+def main_image_url(product: dict) -> str:
+    """The first of a product's ``main_images`` (its ``urls``), "" when it has none."""
+    for image in product.get("main_images") or []:
+        urls = image.get("urls") if isinstance(image, dict) else None
+        if isinstance(urls, list) and urls and isinstance(urls[0], str):
+            return urls[0]
+    return ""
+
+
 def products_search_request(page_token: str = "") -> ApiRequest:
     params = [("page_size", "100")]
     if page_token:
@@ -344,9 +353,13 @@ class TikTokConnector(Connector):
             for product in data.get("products") or []:
                 for sku in product.get("skus") or []:
                     quantity = sum(int(i.get("quantity") or 0) for i in sku.get("inventory") or [])
+                    price = sku.get("price") if isinstance(sku.get("price"), dict) else {}
                     yield RemoteListing(product_id=str(product.get("id")), variant_id=str(sku.get("id")),
                                         channel_sku=str(sku.get("seller_sku") or ""),
-                                        title=str(product.get("title") or ""), quantity=quantity)
+                                        title=str(product.get("title") or ""), quantity=quantity,
+                                        price=str(price.get("sale_price") or ""),
+                                        currency=str(price.get("currency") or ""),
+                                        image_url=main_image_url(product))
             token = str(data.get("next_page_token") or "")
             if not token:
                 return

@@ -173,6 +173,17 @@ def batch_errors(data: Any) -> dict[str, tuple[str, bool]]:
     return errors
 
 
+def image_src(obj: dict, parent: dict | None = None) -> str:
+    """A listing's picture: a variation's ``image.src``, else its product's first ``images[].src``."""
+    image = obj.get("image")
+    if isinstance(image, dict) and isinstance(image.get("src"), str) and image["src"]:
+        return image["src"]
+    for image in obj.get("images") or (parent or {}).get("images") or []:
+        if isinstance(image, dict) and isinstance(image.get("src"), str) and image["src"]:
+            return image["src"]
+    return ""
+
+
 def max_modified(orders: list[dict]) -> dt.datetime | None:
     times = [t for t in (gmt(o.get("date_modified_gmt")) for o in orders) if t]
     return max(times) if times else None
@@ -361,7 +372,9 @@ class WooCommerceConnector(Connector):
                 else:
                     yield RemoteListing(product_id=str(product.get("id")), variant_id="",
                                         channel_sku=str(product.get("sku") or ""), title=str(product.get("name") or ""),
-                                        quantity=product.get("stock_quantity"))
+                                        quantity=product.get("stock_quantity"),
+                                        price=str(product.get("regular_price") or product.get("price") or ""),
+                                        image_url=image_src(product))
             if page >= total_pages(answer.headers):
                 return
             page += 1
@@ -375,7 +388,9 @@ class WooCommerceConnector(Connector):
                 title = f"{product.get('name')} - {options}" if options else str(product.get("name") or "")
                 yield RemoteListing(product_id=str(product.get("id")), variant_id=str(variation.get("id")),
                                     channel_sku=str(variation.get("sku") or ""), title=title,
-                                    quantity=variation.get("stock_quantity"))
+                                    quantity=variation.get("stock_quantity"),
+                                    price=str(variation.get("regular_price") or variation.get("price") or ""),
+                                    image_url=image_src(variation, product))
             if page >= total_pages(answer.headers):
                 return
             page += 1

@@ -2,10 +2,11 @@
 
 Reads a JSON array of TikTok Shop order objects (the Open API 202309 order detail shape; the
 API's own envelope ``{"data": {"orders": [...]}}`` is accepted too) through the same mapping and
-upsert the sync uses, into the first TikTok account (created, in America/Los_Angeles, if there is
-none). Unknown seller SKUs become unmatched lines. Prints how many orders were created, updated,
-unchanged and rejected, with each rejection's reason. Exits non-zero when the file can't be read
-or is not valid JSON (then nothing is imported).
+page upsert the sync uses (pages of 100 orders, each in one transaction), into the first TikTok
+account (created, in America/Los_Angeles, if there is none). Unknown seller SKUs become unmatched
+lines. Prints how many orders were created, updated, unchanged and rejected, with each
+rejection's reason. Exits non-zero when the file can't be read or is not valid JSON (then nothing
+is imported).
 """
 
 import json
@@ -15,9 +16,18 @@ from django.core.management.base import BaseCommand, CommandError
 
 from orders.mapping import PayloadError, map_order, supports
 from orders.services.manual import first_account
-from orders.services.upsert import upsert_order
+from orders.services.page_ingest import store_page
 
 CHANNELS = ("tiktok", "woocommerce", "etsy", "square")
+PAGE = 100
+
+
+def _store(account, page):
+    """One page in one transaction; if it fails, its orders one by one (the error names the order)."""
+    try:
+        return store_page(account=account, incoming=page, source="import")
+    except Exception:  # noqa: BLE001 -- rolled back whole; one by one shows which order fails
+        return [store_page(account=account, incoming=[incoming], source="import")[0] for incoming in page]
 
 
 def _orders_in(document):
@@ -58,21 +68,23 @@ class Command(BaseCommand):
         counts = Counter()
         rejected = []
         notes = []
+        mapped = []
         for index, payload in enumerate(payloads):
             label = payload.get("id") if isinstance(payload, dict) and payload.get("id") else f"#{index + 1}"
             try:
-                incoming = map_order(channel, payload)
+                mapped.append(map_order(channel, payload))
             except PayloadError as exc:
                 counts["rejected"] += 1
                 rejected.append((index + 1, label, str(exc)))
-                continue
-            result = upsert_order(account=account, incoming=incoming, source="import")
-            if result.outcome == "stale":
-                counts["unchanged"] += 1
-                counts["stale"] += 1
-            else:
-                counts[result.outcome] += 1
-            notes.extend(f"order {incoming.external_id}: {note}" for note in result.notes)
+        for start in range(0, len(mapped), PAGE):  # each page in one transaction, like the sync
+            for incoming, result in zip(mapped[start:start + PAGE], _store(account, mapped[start:start + PAGE]),
+                                        strict=True):
+                if result.outcome == "stale":
+                    counts["unchanged"] += 1
+                    counts["stale"] += 1
+                else:
+                    counts[result.outcome] += 1
+                notes.extend(f"order {incoming.external_id}: {note}" for note in result.notes)
         stale = f" ({counts['stale']} older than what is stored)" if counts["stale"] else ""
         self.stdout.write(
             f"{len(payloads)} order(s) read from {file} into {account.name}: "

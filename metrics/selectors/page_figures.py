@@ -1,0 +1,95 @@
+"""The figures the metrics page and the dashboard show: the daily snapshots where they are fresh,
+the live count for the rest (today, and any day without a usable snapshot).
+
+    report = page_report(scope=scope, window=window, now=now)   # the same Report as metric_report
+
+A window's figure is the sum of its days' figures (every rule counts a row on one local day of
+its account), so the full days come from ``MetricSnapshot`` rows (one query), and only the days
+from the first one not covered for every account and figure up to the window's end are counted
+live (``counts_by_account``, at most two queries). A snapshot is used when it is final (settled,
+never rewritten) or was computed within ``METRICS_SNAPSHOT_MAX_AGE_MINUTES`` (90 by default; the
+hourly job, metrics/cron.py, keeps the recent days that fresh). ``0`` turns this off: every figure
+is counted live, as ``metric_report`` does.
+
+The numbers behind a figure (the drill-down pages, ``Figure.rows``), the API and
+``metrics_report`` always count live: they are exact at the moment they are read. The page's tile
+may lag a late change to a recent day by at most the snapshot age above (a cancellation, a scan
+synced late); the next hourly run catches it up.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+
+from django.conf import settings
+from django.db.models import Q
+
+from metrics.definitions import METRIC_KEYS
+from metrics.models import MetricSnapshot
+from metrics.selectors.figures import Figure, Report, counts_by_account, metric_report
+from metrics.selectors.rules import rules
+from metrics.selectors.scope import Window, bounds
+
+DEFAULT_MAX_AGE_MINUTES = 90
+
+__all__ = ["page_report", "snapshot_max_age"]
+
+
+def snapshot_max_age() -> dt.timedelta:
+    minutes = getattr(settings, "METRICS_SNAPSHOT_MAX_AGE_MINUTES", DEFAULT_MAX_AGE_MINUTES)
+    try:
+        return dt.timedelta(minutes=max(0.0, float(minutes)))
+    except (TypeError, ValueError):
+        return dt.timedelta(minutes=DEFAULT_MAX_AGE_MINUTES)
+
+
+def _covered_until(scope, window, now, keys, max_age):
+    """(first day not covered by usable snapshots, {account id: {key: [n, d]}} summed before it)."""
+    full_until = min(window.date_to, *(now.astimezone(a.zone).date() for a in scope.accounts))
+    if full_until <= window.date_from:
+        return window.date_from, {}
+    rows = (MetricSnapshot.objects
+            .filter(account_id__in=scope.ids, day__gte=window.date_from, day__lt=full_until, metric__in=keys)
+            .filter(Q(is_final=True) | Q(computed_at__gte=now - max_age, computed_at__lte=now))
+            .values_list("account_id", "day", "metric", "numerator", "denominator"))
+    by_day = defaultdict(list)
+    for account_id, day, metric, numerator, denominator in rows:
+        by_day[day].append((account_id, metric, numerator, denominator))
+    needed = len(scope.accounts) * len(keys)
+    cut = window.date_from
+    while cut < full_until and len(by_day.get(cut, ())) == needed:
+        cut += dt.timedelta(days=1)
+    sums = defaultdict(lambda: defaultdict(lambda: [0, 0]))
+    for day, entries in by_day.items():
+        if day < cut:
+            for account_id, metric, numerator, denominator in entries:
+                pair = sums[account_id][metric]
+                pair[0] += numerator
+                pair[1] += denominator
+    return cut, sums
+
+
+def page_report(*, scope, window, now, keys=METRIC_KEYS) -> Report:
+    """The figures of ``scope`` over ``window`` as of ``now``: snapshots plus live (see the module)."""
+    max_age = snapshot_max_age()
+    keys = tuple(keys)
+    if not max_age or not scope.accounts:
+        return metric_report(scope=scope, date_from=window.date_from, date_to=window.date_to, now=now, keys=keys)
+    cut, sums = _covered_until(scope, window, now, keys, max_age)
+    if cut < window.date_to:
+        for account_id, by_key in counts_by_account(scope, Window(cut, window.date_to), now, keys).items():
+            for key, (numerator, denominator) in by_key.items():
+                pair = sums[account_id][key]
+                pair[0] += numerator
+                pair[1] += denominator
+    window_rules = rules(bounds(scope, window), now)
+    figures = {key: Figure(key, rule=window_rules[key]) for key in keys}
+    per_account = {}
+    for account_id, by_key in sums.items():
+        per_account[account_id] = {}
+        for key in keys:
+            numerator, denominator = by_key.get(key, (0, 0))
+            figures[key].add(numerator, denominator)
+            per_account[account_id][key] = Figure(key, numerator, denominator)
+    return Report(scope, window, now, figures, per_account)
