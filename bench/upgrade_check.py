@@ -11,7 +11,7 @@ keeps every row, `reconcile_stock` reports no drift, and the app serves its page
 Steps:
 1. drop and create the database named in --database-url (through the `postgres` maintenance db);
 2. `git worktree add --detach` the base commit into /tmp, and there run `manage.py migrate` and
-   `manage.py load_demo_data` (old settings `sellerhub.settings`, DEBUG on, this checkout's venv);
+   `manage.py load_demo_data` (old settings `config.settings`, or `sellerhub.settings` before the layout change, DEBUG on, this checkout's venv);
    the worktree is removed at the end;
 3. count the rows of every table of schema public ("before");
 4. run this checkout's `manage.py migrate` (settings `config.settings`) on the same database;
@@ -321,7 +321,8 @@ def main():
         recreate_database(args.database_url)
         banner(f"2. old code ({base[:10]}): migrate and load_demo_data")
         add_worktree(worktree, base)
-        old_env = step_env(args, "sellerhub.settings", worktree, var_dir)
+        old_settings = "config.settings" if (worktree / "config" / "settings.py").exists() else "sellerhub.settings"
+        old_env = step_env(args, old_settings, worktree, var_dir)
         run([PYTHON, "manage.py", "migrate", "--noinput"], env=old_env, cwd=worktree, label="old migrate")
         run([PYTHON, "manage.py", "load_demo_data"], env=old_env, cwd=worktree, label="old load_demo_data")
         if run([PYTHON, "-c", SEED_WEBHOOKS], env=old_env, cwd=worktree, label="sample webhook rows", check=False)[0]:
