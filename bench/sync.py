@@ -55,7 +55,9 @@ def parse_args():
     parser.add_argument("--workers", type=int, default=2, help="RQ worker processes on the push and sync queues")
     parser.add_argument("--faults", type=float, default=0.2, help="share of the calls that fail")
     parser.add_argument("--changes", type=int, default=40, help="stock changes timed for the push latency")
-    parser.add_argument("--spike", type=int, default=3000, help="orders pulled while the push latency is timed")
+    parser.add_argument("--push-workers", type=int, default=1,
+                        help="RQ workers on the push queue alone (the Procfile's `push` line); 0: none")
+    parser.add_argument("--spike", type=int, default=8000, help="orders pulled while the push latency is timed")
     parser.add_argument("--store-orders", type=int, default=2000, help="orders stored by each side in phase 4")
     parser.add_argument("--page", type=int, default=50, help="orders per page in phase 4")
     parser.add_argument("--profile", action="store_true", help="profile the store path in phase 4 (top 30)")
@@ -66,8 +68,9 @@ def parse_args():
 # --- processes -------------------------------------------------------------------------------
 
 
-def start_worker(env):
-    return subprocess.Popen([sys.executable, "manage.py", "rqworker", "push", "sync"], cwd=ROOT, env=env,
+def start_worker(env, queues=("push", "sync")):
+    """An RQ worker as the Procfile runs them: ``worker`` takes push then sync jobs, ``push`` only pushes."""
+    return subprocess.Popen([sys.executable, "manage.py", "rqworker", *queues], cwd=ROOT, env=env,
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
 
 
@@ -202,14 +205,18 @@ def ingest(args, emu, accounts, env):
                             server_error=rate * 1.2, slow=rate * 0.6, slow_seconds=1.5)
     emu.state.request_log.clear()
     workers = [start_worker(env) for _ in range(args.workers)]
+    pushers = [start_worker(env, ("push",)) for _ in range(args.push_workers)]
     killed_at = None
     cpu_lost = 0.0
     started = time.perf_counter()
+    progress = [(0.0, 0)]  # (seconds, orders stored) at each change: where the wall time goes
     try:
         last_request = 0.0
         while True:
             close_old_connections()
             stored = Order.objects.count()
+            if stored != progress[-1][1]:
+                progress.append((time.perf_counter() - started, stored))
             if killed_at is None and stored >= 0.4 * want:
                 cpu_lost = tree_cpu(workers[0].pid)
                 kill_tree(workers[0].pid)
@@ -227,9 +234,9 @@ def ingest(args, emu, accounts, env):
                 sys.exit(f"FAILED: only {stored} of {want} orders after 30 minutes")
             time.sleep(0.2)
         elapsed = time.perf_counter() - started
-        cpu = cpu_lost + sum(tree_cpu(w.pid) for w in workers)
+        cpu = cpu_lost + sum(tree_cpu(w.pid) for w in workers + pushers)
     except BaseException:
-        stop(workers)
+        stop(workers + pushers)
         raise
     log = [r for r in emu.state.requests() if r["service"] in CHANNELS]
     faulted = Counter(r["fault"] for r in log if r["fault"])
@@ -237,12 +244,17 @@ def ingest(args, emu, accounts, env):
     emu.state.faults.clear()
     print(f"ingest: {total:,} orders ({lines:,} lines) over 4 channels in {elapsed:.1f} s = {total / elapsed:,.0f} "
           f"orders/s with {args.workers} workers = {total / elapsed / args.workers:,.1f} orders/s per worker")
-    print(f"        workers' CPU (client side, incl. HTTP and retries) {1000 * cpu / total:.1f} ms per order")
+    print(f"        workers' CPU (client side, incl. HTTP, retries and the push worker) {1000 * cpu / total:.1f} ms "
+          f"per order")
+    gaps = sorted(((b[0] - a[0], a[0]) for a, b in zip(progress, progress[1:], strict=False)), reverse=True)[:3]
+    print("        longest waits without a new order: " + ", ".join(f"{g:.1f} s at {t:.0f} s" for g, t in gaps)
+          + f" (first order at {progress[1][0] if len(progress) > 1 else 0:.1f} s, worker killed at "
+            f"{next((t for t, n in progress if n >= (killed_at or 0)), 0):.0f} s)")
     print(f"        {sum(faulted.values()) / max(1, len(log)):.0%} of {len(log):,} channel calls failed "
           f"(429: {faulted['rate_limit']}, 500: {faulted['server_error']}, timeout: {faulted['slow']}); "
           f"a worker was killed with SIGKILL after {killed_at:,} orders and replaced")
     print(f"        none lost, none duplicated: every order stored once with its {lines:,} lines")
-    return workers
+    return workers + pushers
 
 
 def channel_quantity(emu, channel, sku):
@@ -458,7 +470,8 @@ def main():
     emu = start_emulator()
     env = {**os.environ, "DATABASE_URL": worker_db, "PYTHONPATH": str(ROOT)}
     print(f"{connection.vendor} ({connection.settings_dict['NAME']}), {os.cpu_count()} CPUs, "
-          f"{args.workers} RQ workers on the push and sync queues, emulator at {emu.base_url}")
+          f"{args.workers} RQ workers on the push and sync queues and {args.push_workers} on the push queue alone "
+          f"(as the Procfile's worker and push lines), emulator at {emu.base_url}")
     workers = []
     try:
         accounts = setup(emu)

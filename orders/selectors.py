@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from django.db.models import Count, F, Prefetch, Q, QuerySet, Sum
 from django.utils import timezone
 
+from inventory.bundles import components_of, whole_bundles
 from inventory.models import Location, Reservation, StockLevel
 from orders import dispatch_windows
 from orders.bundle_selectors import bundle_line_counts
@@ -127,14 +128,22 @@ def accounts() -> list[ChannelAccount]:
 
 def stock_for_skus(sku_ids) -> dict[int, dict[str, int]]:
     """{sku_id: {"on_hand", "reserved", "available"}} at sellable own locations (what confirmation
-    reserves from), in one query."""
-    rows = (StockLevel.objects.filter(sku_id__in=set(sku_ids), location__kind__in=OWN_KINDS,
+    reserves from), in two queries. A bundle holds no stock: its figures are the whole bundles its
+    components' on hand and available make (reserved: the difference)."""
+    sku_ids = set(sku_ids)
+    components = components_of(sku_ids)
+    parts = {pk for comps in components.values() for pk, _units in comps}
+    rows = (StockLevel.objects.filter(sku_id__in=sku_ids | parts, location__kind__in=OWN_KINDS,
                                       location__sellable=True, location__active=True)
             .values("sku_id").annotate(on_hand=Sum("on_hand"), reserved=Sum("reserved")))
     result = {}
     for row in rows:
         on_hand, reserved = row["on_hand"] or 0, row["reserved"] or 0
         result[row["sku_id"]] = {"on_hand": on_hand, "reserved": reserved, "available": max(on_hand - reserved, 0)}
+    for bundle_id, comps in components.items():
+        on_hand = whole_bundles({pk: result.get(pk, {}).get("on_hand", 0) for pk, _u in comps}, comps)
+        available = whole_bundles({pk: result.get(pk, {}).get("available", 0) for pk, _u in comps}, comps)
+        result[bundle_id] = {"on_hand": on_hand, "reserved": max(on_hand - available, 0), "available": available}
     return result
 
 

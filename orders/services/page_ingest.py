@@ -21,13 +21,15 @@ inside the same transaction. Stock requests come only from ``stock_effects.stock
 from __future__ import annotations
 
 from collections import defaultdict
-from contextlib import contextmanager
+from functools import partial
 
 from django.conf import settings
-from django.db import connection, transaction
-from django.db.models import Q
+from django.db import transaction
+from django.db.models import Q, QuerySet
 from django.db.models.constants import OnConflict
 from django.db.models.functions import Lower
+from django.db.models.sql import InsertQuery
+from django.db.models.sql.compiler import SQLInsertCompiler
 from django.utils import timezone
 
 from inventory import services as stock
@@ -130,24 +132,21 @@ def _line_key(line: ChannelLine, index: int) -> str:
     return line.external_id or f"{line.channel_sku}#{index}"
 
 
-@contextmanager
-def server_binding():
-    """On PostgreSQL (psycopg 3) the bulk inserts inside send their values as bound parameters
-    instead of quoting them into the SQL text in Python (Django's default cursor): the page's JSON
-    payloads and arrays of values then cost the client almost nothing. Elsewhere a no-op."""
-    if connection.vendor != "postgresql" or connection.features.uses_server_side_binding:
-        yield
-        return
-    from django.db.backends.postgresql.base import ServerBindingCursor
+class _Rows(QuerySet):
+    """Bulk inserts as plain ``VALUES`` rows. On PostgreSQL Django sends a bulk insert as one array
+    per column (``UNNEST``); psycopg then escapes every JSON payload of the page into an array's
+    text in Python, which cost more than the rest of the page. Rows of values bind each payload
+    as it is. Everything else is ``bulk_create``'s own (batches, primary keys, conflicts)."""
 
-    connection.ensure_connection()
-    raw = connection.connection
-    previous = raw.cursor_factory
-    raw.cursor_factory = ServerBindingCursor
-    try:
-        yield
-    finally:
-        raw.cursor_factory = previous
+    def _insert(self, objs, fields, returning_fields=None, raw=False, using=None, on_conflict=None,
+                update_fields=None, unique_fields=None):
+        self._for_write = True
+        query = InsertQuery(self.model, on_conflict=on_conflict, update_fields=update_fields,
+                            unique_fields=unique_fields)
+        query.insert_values(fields, objs, raw=raw)
+        compiler = query.get_compiler(using=using or self.db)
+        compiler.assemble_as_sql = partial(SQLInsertCompiler.assemble_as_sql, compiler)
+        return compiler.execute_sql(returning_fields)
 
 
 def _insert_orders(orders: list[Order]) -> set[str]:
@@ -156,12 +155,10 @@ def _insert_orders(orders: list[Order]) -> set[str]:
     fields = [f for f in Order._meta.concrete_fields if not f.primary_key]
     returning = [Order._meta.pk, Order._meta.get_field("external_id")]
     inserted = {}
-    with server_binding():
-        for start in range(0, len(orders), 100):
-            batch = orders[start:start + 100]
-            rows = Order.objects._insert(batch, fields=fields, returning_fields=returning,
-                                         on_conflict=OnConflict.IGNORE)
-            inserted.update({ext: pk for row in rows or [] if row for pk, ext in [row]})
+    for start in range(0, len(orders), 100):
+        batch = orders[start:start + 100]
+        rows = _Rows(Order)._insert(batch, fields=fields, returning_fields=returning, on_conflict=OnConflict.IGNORE)
+        inserted.update({ext: pk for row in rows or [] if row for pk, ext in [row]})
     for order in orders:
         if order.external_id in inserted:
             order.pk = inserted[order.external_id]
@@ -210,8 +207,7 @@ class _Page:
             if order.attention_reason:
                 self.events.append(_attention_event(order, order.attention_reason, order.attention_detail,
                                                     user=self.user, actor=self.actor))
-        with server_binding():
-            OrderLine.objects.bulk_create(new_lines, batch_size=500)
+        _Rows(OrderLine).bulk_create(new_lines, batch_size=500)
         for inc in self.incoming:
             if inc.external_id in inserted and inc.packages:
                 hooks.record_channel_packages(order=self.orders[inc.external_id], packages=inc.packages)
@@ -219,8 +215,7 @@ class _Page:
         return inserted
 
     def flush_events(self) -> None:
-        with server_binding():
-            OrderEvent.objects.bulk_create(self.events, batch_size=500)
+        _Rows(OrderEvent).bulk_create(self.events, batch_size=500)
         self.events = []
 
     def confirm(self, external_ids: list[str]) -> None:

@@ -73,6 +73,8 @@ def test_a_bundle_order_reserves_ships_and_restocks_its_components(tees, main):
     assert all(":" in key for key in keys) and len(keys) == 4  # two lines × two components
     assert level(black) == (5, 2) and level(white) == (3, 2)
     assert [(v.reserved, v.consumed) for v in line_views(order)] == [(1, 0), (1, 0)]  # whole bundles held
+    # The order page's stock of a bundle line: whole bundles from the components (3 and 1 free: 1).
+    assert line_views(order)[0].stock == {"on_hand": 3, "reserved": 2, "available": 1}
     orders.transition(order=order, to_status=OrderStatus.SHIPPED, message="shipped")
     assert level(black) == (3, 0) and level(white) == (1, 0)
     stock.restock_returned(sku=bundle, location=main, quantity=1)
