@@ -248,6 +248,7 @@ def compare(*, accounts_project: dict, accounts_reference: dict, payloads: dict,
         stats = pstats.Stats(profiler).sort_stats("cumulative")
         stats.print_stats(30)
         stats.print_stats(r"/(orders|inventory|channels)/", 30)
+        stats.sort_stats("tottime").print_stats(25)
         if os.environ.get("BENCH_CALLEES"):  # e.g. BENCH_CALLEES="convert|quote": who costs what
             stats.print_callees(os.environ["BENCH_CALLEES"])
             stats.print_callers(os.environ["BENCH_CALLEES"])

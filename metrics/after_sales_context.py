@@ -42,7 +42,9 @@ def report_for(view, *, from_snapshots=False):
     placed = None
     if from_snapshots:
         def placed(window):
-            report = page_report(scope=view.scope, window=window, now=view.now, keys=(SELLER_FAULT_CANCELLATION,))
+            report = getattr(view, "page_reports", {}).get(window)  # the tiles' report, when the same window
+            if report is None:
+                report = page_report(scope=view.scope, window=window, now=view.now, keys=(SELLER_FAULT_CANCELLATION,))
             return report.figures[SELLER_FAULT_CANCELLATION].denominator
     return after_sales_report(scope=view.scope, window=view.window if chosen else None, now=view.now,
                               placed_count=placed)

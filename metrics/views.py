@@ -81,6 +81,7 @@ class IndexView(_WindowMixin, TemplateView):
         form, scope, window = self.read_window()
         # Tiles from the daily snapshots plus live counts; the drill-downs below count live.
         report = page_report(scope=scope, window=window, now=self.now)
+        self.page_reports = {window: report}  # reused by the after-sales part for the same window
         standard = default_window(scope, self.now)
         if window == standard:
             ldr_now = report.figures[LATE_DISPATCH]
@@ -93,7 +94,8 @@ class IndexView(_WindowMixin, TemplateView):
         at_risk = at_risk_summary(scope, self.now, ldr=ldr_now)
         lists = []
         for kind, title in AT_RISK_KINDS.items():
-            rows = list(at_risk_rows(kind, scope, self.now)[:AT_RISK_PREVIEW])
+            # An empty count needs no preview query (the counts and the lists share one condition).
+            rows = list(at_risk_rows(kind, scope, self.now)[:AT_RISK_PREVIEW]) if at_risk.counts()[kind] else []
             headers, cells = table_rows(rows, kind, is_package=kind == "unscanned")
             lists.append({"kind": kind, "title": title, "count": at_risk.counts()[kind], "headers": headers,
                           "rows": cells, "url": f"{reverse('metrics:at_risk', args=[kind])}?{self.window_query()}"})
