@@ -8,14 +8,17 @@ processes, and the store path side by side with a hand-written psycopg reference
 It never touches the database named in the URL (PostgreSQL: it creates `<name>_bench_sync` next to
 it and drops it at the end; SQLite: a temporary file). Redis: the one of REDIS_URL if set, else
 an embedded Redis on a socket in the scratch directory (it says which). Options: --orders 5000,
---workers 2, --faults 0.2, --changes 40, --spike 3000, --store-orders 2000, --page 50, --keep.
+--workers 2, --push-workers 1, --faults 0.2, --changes 40, --spike 8000, --store-orders 2000, --page 50,
+--keep. The workers have the Procfile's shape: --workers on the push and sync queues, and
+--push-workers on the push queue alone.
 
 1. Ingest: the orders (placed over the last hour) are spread over TikTok Shop, WooCommerce, Etsy
    and Square on the emulator, which fails about --faults of the calls (429 with Retry-After: 1,
    500, answers slower than the client's 1 s timeout). Pulls are requested for every account at
    the start and every 10 s (the scheduler's every-minute pulls, sped up); when 40% of the orders
    are stored, the first worker is killed with SIGKILL (with its work horse) and a new one
-   started. Prints orders per second, the fault share, and checks that no order is lost or
+   started. Prints orders per second, the fault share, the longest waits without a new order, the
+   waits the channels asked for (Retry-After, timeouts), and checks that no order is lost or
    stored twice.
 2. Stock push latency: with the faults off and the workers running, --changes stock changes are
    made one at a time; each is timed from its commit until the last of the four emulated
@@ -72,6 +75,19 @@ def start_worker(env, queues=("push", "sync")):
     """An RQ worker as the Procfile runs them: ``worker`` takes push then sync jobs, ``push`` only pushes."""
     return subprocess.Popen([sys.executable, "manage.py", "rqworker", *queues], cwd=ROOT, env=env,
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+
+
+def ready(count, seconds=120):
+    """Wait until ``count`` RQ workers have registered (started Django and listen to their queues)."""
+    import django_rq
+    from rq import Worker
+
+    connection = django_rq.get_connection("sync")
+    deadline = time.monotonic() + seconds
+    while len(Worker.all(connection=connection)) < count:
+        if time.monotonic() > deadline:
+            sys.exit(f"FAILED: {count} RQ workers did not start within {seconds} s")
+        time.sleep(0.1)
 
 
 def kill_tree(pid):
@@ -206,6 +222,7 @@ def ingest(args, emu, accounts, env):
     emu.state.request_log.clear()
     workers = [start_worker(env) for _ in range(args.workers)]
     pushers = [start_worker(env, ("push",)) for _ in range(args.push_workers)]
+    ready(len(workers) + len(pushers))  # the clock starts once they listen, as long-running workers do
     killed_at = None
     cpu_lost = 0.0
     started = time.perf_counter()
@@ -254,6 +271,12 @@ def ingest(args, emu, accounts, env):
           f"(429: {faulted['rate_limit']}, 500: {faulted['server_error']}, timeout: {faulted['slow']}); "
           f"a worker was killed with SIGKILL after {killed_at:,} orders and replaced")
     print(f"        none lost, none duplicated: every order stored once with its {lines:,} lines")
+    from django.conf import settings
+
+    waited = faulted["rate_limit"] * 1 + faulted["slow"] * settings.CHANNEL_SYNC_READ_TIMEOUT
+    print(f"        at least {waited:.0f} s of the workers' {elapsed * args.workers:.0f} s went to honoured waits "
+          f"(Retry-After: 1 of each 429, the {settings.CHANNEL_SYNC_READ_TIMEOUT:g} s read timeout of each slow "
+          f"answer; backoff after 500s and timeouts not counted)")
     return workers + pushers
 
 

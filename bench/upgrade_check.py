@@ -11,7 +11,8 @@ keeps every row, `reconcile_stock` reports no drift, and the app serves its page
 Steps:
 1. drop and create the database named in --database-url (through the `postgres` maintenance db);
 2. `git worktree add --detach` the base commit into /tmp, and there run `manage.py migrate` and
-   `manage.py load_demo_data` (old settings `config.settings`, or `sellerhub.settings` before the layout change, DEBUG on, this checkout's venv);
+   `manage.py load_demo_data` (old settings `config.settings`, or `sellerhub.settings` before the
+   layout change; DEBUG on, this checkout's venv);
    the worktree is removed at the end;
 3. count the rows of every table of schema public ("before");
 4. run this checkout's `manage.py migrate` (settings `config.settings`) on the same database;

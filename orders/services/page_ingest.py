@@ -21,15 +21,11 @@ inside the same transaction. Stock requests come only from ``stock_effects.stock
 from __future__ import annotations
 
 from collections import defaultdict
-from functools import partial
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Q, QuerySet
-from django.db.models.constants import OnConflict
+from django.db.models import Q
 from django.db.models.functions import Lower
-from django.db.models.sql import InsertQuery
-from django.db.models.sql.compiler import SQLInsertCompiler
 from django.utils import timezone
 
 from inventory import services as stock
@@ -38,6 +34,7 @@ from orders import hooks
 from orders.mapping import ChannelLine, ChannelOrder
 from orders.models import RESERVED_STATUSES, AttentionReason, Fulfilment, Order, OrderEvent, OrderLine, OrderStatus
 from orders.services.attention import address_detail, address_problems, hold_detail
+from orders.services.bulk_rows import create_rows, insert_rows
 from orders.services.bundle_lines import match_combined
 from orders.services.channel_updates import created_message, new_order, update_from_channel
 from orders.services.confirmation import available_own, run_confirmation, short_detail, shortfall_rows
@@ -132,33 +129,10 @@ def _line_key(line: ChannelLine, index: int) -> str:
     return line.external_id or f"{line.channel_sku}#{index}"
 
 
-class _Rows(QuerySet):
-    """Bulk inserts as plain ``VALUES`` rows. On PostgreSQL Django sends a bulk insert as one array
-    per column (``UNNEST``); psycopg then escapes every JSON payload of the page into an array's
-    text in Python, which cost more than the rest of the page. Rows of values bind each payload
-    as it is. Everything else is ``bulk_create``'s own (batches, primary keys, conflicts)."""
-
-    def _insert(self, objs, fields, returning_fields=None, raw=False, using=None, on_conflict=None,
-                update_fields=None, unique_fields=None):
-        self._for_write = True
-        query = InsertQuery(self.model, on_conflict=on_conflict, update_fields=update_fields,
-                            unique_fields=unique_fields)
-        query.insert_values(fields, objs, raw=raw)
-        compiler = query.get_compiler(using=using or self.db)
-        compiler.assemble_as_sql = partial(SQLInsertCompiler.assemble_as_sql, compiler)
-        return compiler.execute_sql(returning_fields)
-
-
 def _insert_orders(orders: list[Order]) -> set[str]:
     """INSERT ... ON CONFLICT DO NOTHING RETURNING: sets the primary key of each order inserted and
     returns their external ids (an order another writer inserted meanwhile is left out)."""
-    fields = [f for f in Order._meta.concrete_fields if not f.primary_key]
-    returning = [Order._meta.pk, Order._meta.get_field("external_id")]
-    inserted = {}
-    for start in range(0, len(orders), 100):
-        batch = orders[start:start + 100]
-        rows = _Rows(Order)._insert(batch, fields=fields, returning_fields=returning, on_conflict=OnConflict.IGNORE)
-        inserted.update({ext: pk for row in rows or [] if row for pk, ext in [row]})
+    inserted = dict(insert_rows(Order, orders, returning=("external_id", "id"), ignore_conflicts=True))
     for order in orders:
         if order.external_id in inserted:
             order.pk = inserted[order.external_id]
@@ -207,7 +181,7 @@ class _Page:
             if order.attention_reason:
                 self.events.append(_attention_event(order, order.attention_reason, order.attention_detail,
                                                     user=self.user, actor=self.actor))
-        _Rows(OrderLine).bulk_create(new_lines, batch_size=500)
+        create_rows(OrderLine, new_lines)
         for inc in self.incoming:
             if inc.external_id in inserted and inc.packages:
                 hooks.record_channel_packages(order=self.orders[inc.external_id], packages=inc.packages)
@@ -215,7 +189,7 @@ class _Page:
         return inserted
 
     def flush_events(self) -> None:
-        _Rows(OrderEvent).bulk_create(self.events, batch_size=500)
+        create_rows(OrderEvent, self.events)
         self.events = []
 
     def confirm(self, external_ids: list[str]) -> None:
