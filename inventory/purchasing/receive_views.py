@@ -2,7 +2,8 @@
 to receive, and one order's scan page. Keyboard and scanner only: each Enter in the scan box
 receives one unit (or the units per scan typed) and the focus stays in the scan box; the lines
 below show ordered, received, the remainder and any over-receipt. Works without JavaScript (one
-page load per scan) and, with it (inventory/static/inventory/receive.js, shared with free receiving), without reloading."""
+page load per scan) and, with inventory/static/inventory/receive.js (shared with free receiving),
+without reloading."""
 
 from django.contrib import messages
 from django.http import HttpResponseRedirect
