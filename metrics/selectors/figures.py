@@ -156,8 +156,13 @@ def metric_report(*, account=None, channel=None, date_from=None, date_to=None, n
                                 field="from" if date_from is None else "to")
     else:
         window = Window(date_from, date_to)
+    return report_from_counts(scope, window, now, keys, counts_by_account(scope, window, now, keys))
+
+
+def report_from_counts(scope, window, now, keys, counts) -> Report:
+    """The Report of {account id: {key: (numerator, denominator)}} counts over the window: each
+    figure summed over the accounts (with the window's rule) and each account's own figures."""
     window_rules = rules(bounds(scope, window), now)
-    counts = counts_by_account(scope, window, now, keys)
     figures = {key: Figure(key, rule=window_rules[key]) for key in keys}
     per_account = {}
     for account_id, by_key in counts.items():

@@ -27,9 +27,8 @@ from django.db.models import Q
 
 from metrics.definitions import METRIC_KEYS
 from metrics.models import MetricSnapshot
-from metrics.selectors.figures import Figure, Report, counts_by_account, metric_report
-from metrics.selectors.rules import rules
-from metrics.selectors.scope import Window, bounds
+from metrics.selectors.figures import Report, counts_by_account, metric_report, report_from_counts
+from metrics.selectors.scope import Window
 
 DEFAULT_MAX_AGE_MINUTES = 90
 
@@ -83,13 +82,4 @@ def page_report(*, scope, window, now, keys=METRIC_KEYS) -> Report:
                 pair = sums[account_id][key]
                 pair[0] += numerator
                 pair[1] += denominator
-    window_rules = rules(bounds(scope, window), now)
-    figures = {key: Figure(key, rule=window_rules[key]) for key in keys}
-    per_account = {}
-    for account_id, by_key in sums.items():
-        per_account[account_id] = {}
-        for key in keys:
-            numerator, denominator = by_key.get(key, (0, 0))
-            figures[key].add(numerator, denominator)
-            per_account[account_id][key] = Figure(key, numerator, denominator)
-    return Report(scope, window, now, figures, per_account)
+    return report_from_counts(scope, window, now, keys, sums)
