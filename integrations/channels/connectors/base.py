@@ -19,6 +19,7 @@ answer that may have been applied (timeout, 5xx, malformed 200): the error is ra
 
 from __future__ import annotations
 
+import abc
 import datetime as dt
 import json
 import logging
@@ -225,7 +226,7 @@ def utc(value: dt.datetime) -> dt.datetime:
 # The connector
 
 
-class Connector:
+class Connector(abc.ABC):
     """One channel account's connection. Subclasses implement the channel's requests, answers,
     auth and error shapes; this class does the HTTP (``send``) and the retries."""
 
@@ -269,17 +270,21 @@ class Connector:
         """Raise the right ChannelError for an error answer; return the useful data otherwise."""
         return data
 
+    @abc.abstractmethod
     def iter_order_pages(self, *, since: dt.datetime, resume: dict | None) -> Iterator[OrderPage]:
-        raise NotImplementedError
+        """Every channel's connector implements this."""
 
+    @abc.abstractmethod
     def fetch_order_payloads(self, external_ids: list[str]) -> list[dict]:
-        raise NotImplementedError
+        """Every channel's connector implements this."""
 
+    @abc.abstractmethod
     def push_stock(self, items: list[StockPush]) -> list[PushOutcome]:
-        raise NotImplementedError
+        """Every channel's connector implements this."""
 
+    @abc.abstractmethod
     def push_shipment(self, shipment: ShipmentPush) -> ShipmentOutcome:
-        raise NotImplementedError
+        """Every channel's connector implements this."""
 
     # Channels with no cancellation call (Etsy) leave this False; the seller cancels on the channel.
     supports_cancellation: ClassVar[bool] = False
@@ -438,5 +443,5 @@ class Connector:
                     return data[key]
         return ""
 
-    def after_response(self, response: requests.Response) -> None:
+    def after_response(self, response: requests.Response) -> None:  # noqa: B027 -- an optional hook
         """Hook after each good answer (e.g. pace by the channel's rate-limit headers)."""
