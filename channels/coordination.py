@@ -120,6 +120,17 @@ def is_pending(kind: str, account_id: int) -> bool:
     return bool(connection().exists(_key("pending", kind, account_id)))
 
 
+def hold(kind: str, account_id: int, seconds: float) -> None:
+    """No (kind) job of this account before ``seconds`` have passed (the channel's Retry-After)."""
+    connection().set(_key("hold", kind, account_id), "1", px=max(1, int(seconds * 1000)))
+
+
+def held_for(kind: str, account_id: int) -> float:
+    """Seconds left of a hold (0: none)."""
+    left = connection().pttl(_key("hold", kind, account_id))
+    return left / 1000 if left and left > 0 else 0.0
+
+
 def started(kind: str, account_id: int) -> None:
     """Called by a job as it starts: further requests may queue another job."""
     connection().delete(_key("queued", kind, account_id))

@@ -7,6 +7,7 @@ the ``sync`` queue.
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 import time
 
@@ -30,11 +31,16 @@ REFRESH_TOKEN_JOB = "channels.token_refresh.refresh_token_job"
 PROCESS_WEBHOOK_JOB = "channels.webhook_processing.process_webhook_job"
 
 
-def enqueue(func, *args, queue: str = QUEUE):
-    """Put one job on ``queue`` (the sync queue unless told) now (``func``: a dotted path or a function)."""
-    return django_rq.get_queue(queue, connection=coordination.connection()).enqueue(func, *args,
-                                              job_timeout=getattr(settings, "CHANNEL_SYNC_JOB_TIMEOUT", 1800),
-                                              result_ttl=3600, failure_ttl=7 * 86400)
+def enqueue(func, *args, queue: str = QUEUE, delay: float | None = None):
+    """Put one job on ``queue`` (the sync queue unless told) now, or after ``delay`` seconds (RQ's
+    schedule; every SellerHub worker releases what is due: ``sellerhub.workers``). ``func``: a
+    dotted path or a function."""
+    rq_queue = django_rq.get_queue(queue, connection=coordination.connection())
+    options = {"job_timeout": getattr(settings, "CHANNEL_SYNC_JOB_TIMEOUT", 1800), "result_ttl": 3600,
+               "failure_ttl": 7 * 86400}
+    if delay:
+        return rq_queue.enqueue_in(dt.timedelta(seconds=delay), func, *args, **options)
+    return rq_queue.enqueue(func, *args, **options)
 
 
 def after_commit(callback) -> None:
@@ -51,6 +57,14 @@ def request_pull(account_id: int, trigger: str = Trigger.SCHEDULE) -> None:
     trigger = str(trigger)
     after_commit(lambda: coordination.request("pull", account_id,
                                               lambda: enqueue(PULL_ORDERS_JOB, account_id, trigger)))
+
+
+def request_pull_later(account_id: int, seconds: float, trigger: str = Trigger.SCHEDULE) -> None:
+    """A pull once ``seconds`` have passed (the channel asked to wait): it stands for every request
+    made meanwhile, as a queued pull does."""
+    trigger = str(trigger)
+    after_commit(lambda: coordination.request("pull", account_id,
+                                              lambda: enqueue(PULL_ORDERS_JOB, account_id, trigger, delay=seconds)))
 
 
 def request_stock_push(account_id: int, trigger: str = Trigger.OUTBOX) -> None:

@@ -25,10 +25,10 @@ from django.conf import settings
 from django.utils import timezone
 
 from channels import coordination, health, refunds, selectors, services
-from channels.job_requests import request_pull
+from channels.job_requests import request_pull, request_pull_later
 from channels.models import SyncRun
 from channels.token_refresh import open_connector
-from integrations.channels.connectors import ChannelError, Rejected, Unavailable
+from integrations.channels.connectors import ChannelError, RateLimited, Rejected, Unavailable
 from orders.mapping import PayloadError, map_order
 from orders.services import OrderError
 from orders.services.page_ingest import store_page
@@ -167,6 +167,27 @@ def _hand_over(account, run, pages, counts, rejected, ok) -> dict:
     return {"message": message, "run": run.pk, "pages": pages, "continued": True, **counts}
 
 
+def pull_wait_limit() -> float:
+    """The longest ``Retry-After`` a queued pull sleeps through (``CHANNEL_SYNC_PULL_MAX_WAIT``,
+    default 0.5 s). A channel that asks for a longer wait (429) ends the pull where it is: the
+    cursor holds where the next page starts, a follow-up pull is scheduled for when the wait is
+    over, and the worker meanwhile runs the other jobs (another account's pull, a stock push)
+    instead of sleeping. Sync now, which a person watches, sleeps through every wait."""
+    return max(0.0, float(_setting("CHANNEL_SYNC_PULL_MAX_WAIT", 0.5)))
+
+
+def _pause(account, run, pages, counts, rejected, ok, seconds: float, trigger) -> dict:
+    """The channel asked to wait ``seconds`` (see ``pull_wait_limit``)."""
+    message = (f"{ok} orders read: {counts['created']} new, {counts['updated']} updated; the channel asked to "
+               f"wait {seconds:g} s (429), the next pull carries on then")
+    services.finish_run(run=run, status=Status.PARTIAL if rejected else Status.SUCCEEDED, items_ok=ok,
+                        items_failed=len(rejected), counts=dict(counts), pages=pages, message=message,
+                        error="\n".join(f"{ext}: {reason}" for ext, reason in rejected[:50]))
+    coordination.hold("pull", account.pk, seconds)  # a pull requested meanwhile waits too
+    request_pull_later(account.pk, seconds, trigger)
+    return {"message": message, "run": run.pk, "pages": pages, "paused": seconds, **counts}
+
+
 def max_store_attempts() -> int:
     return max(1, int(_setting("CHANNEL_SYNC_MAX_STORE_ATTEMPTS", 5)))
 
@@ -208,9 +229,10 @@ def _new_since(since: dt.datetime, position: dict) -> dt.datetime:
 
 
 def pull_orders(account: ChannelAccount, *, trigger: str = Trigger.SCHEDULE, job_run_id=None, user=None,
-                retry_of=None, report=None, wait_for_lock: float = 0.0) -> dict:
+                retry_of=None, report=None, wait_for_lock: float = 0.0, defer_waits: bool = False) -> dict:
     """Fetch and store the account's changed orders (see the module docstring). ``report`` is
-    called as report(percent, message) after each page (the Sync now page's progress)."""
+    called as report(percent, message) after each page (the Sync now page's progress).
+    ``defer_waits``: a channel's long Retry-After ends the pull instead (``pull_wait_limit``)."""
     lock = coordination.AccountLock("pull", account.pk)
     if not lock.acquire(wait=wait_for_lock):
         coordination.mark_pending("pull", account.pk)
@@ -218,14 +240,14 @@ def pull_orders(account: ChannelAccount, *, trigger: str = Trigger.SCHEDULE, job
     try:
         coordination.take_pending("pull", account.pk)
         return _pull_locked(account, lock, trigger=trigger, job_run_id=job_run_id, user=user, retry_of=retry_of,
-                            report=report)
+                            report=report, defer_waits=defer_waits)
     finally:
         lock.release()
         if coordination.is_pending("pull", account.pk):
             request_pull(account.pk, Trigger.WEBHOOK)
 
 
-def _pull_locked(account, lock, *, trigger, job_run_id, user, retry_of, report) -> dict:
+def _pull_locked(account, lock, *, trigger, job_run_id, user, retry_of, report, defer_waits=False) -> dict:
     services.interrupt_stale_runs(account=account, kind=Kind.PULL_ORDERS)
     cursor = services.ensure_cursor(account=account)
     run = services.start_run(account=account, kind=Kind.PULL_ORDERS, trigger=trigger, job_run_id=job_run_id,
@@ -261,6 +283,8 @@ def _pull_locked(account, lock, *, trigger, job_run_id, user, retry_of, report) 
     slice_ends = time.monotonic() + pull_slice_seconds()
     try:
         connector = open_connector(account, lock)
+        if defer_waits:
+            connector.wait_limit = pull_wait_limit()
         connector.unchanged_filter = lambda times: selectors.unchanged_ids(account, times)
         position = dict(cursor.position or {})
         earlier.update(_earlier_retries(position.pop("retry_ids", None)))
@@ -333,6 +357,8 @@ def _pull_locked(account, lock, *, trigger, job_run_id, user, retry_of, report) 
         health.record_success(account=account)
         return {"message": message, "run": run.pk, "pages": pages, **counts}
     except ChannelError as exc:
+        if defer_waits and isinstance(exc, RateLimited) and exc.retry_after:
+            return _pause(account, run, pages, counts, rejected, ok_items(), exc.retry_after, trigger)
         services.record_pull_failure(cursor=cursor, error=str(exc))
         health.record_failure(account=account, error=exc, operation="order pull")
         services.finish_run(run=run, status=Status.FAILED, items_ok=ok_items(), items_failed=len(rejected),
@@ -358,7 +384,12 @@ def pull_orders_job(account_id: int, trigger: str = Trigger.SCHEDULE) -> dict:
     waiting = health.skip_reason(account_id, trigger)  # a failing account waits for its next retry
     if waiting:
         return {"message": f"not pulled: {waiting}", "skipped": True}
-    result = pull_orders(account, trigger=trigger)
+    held = coordination.held_for("pull", account_id)
+    if held:  # the channel asked to wait (429): the pull scheduled for then stands for this one
+        request_pull_later(account_id, held, trigger)
+        return {"message": f"not pulled: the channel asked to wait; the next pull runs in {held:.1f} s",
+                "skipped": True}
+    result = pull_orders(account, trigger=trigger, defer_waits=True)
     if result.get("created") or result.get("updated"):
         refunds.after_orders_changed(account)  # new refunds come with changed orders
     return result

@@ -96,7 +96,8 @@ DATABASE_URL = os.environ.get("DATABASE_URL")
 if not DATABASE_URL:
     VAR_DIR.mkdir(parents=True, exist_ok=True)
     DATABASE_URL = f"sqlite:///{VAR_DIR / 'sellerhub.sqlite3'}"
-DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=int(os.environ.get("DB_CONN_MAX_AGE", "60")))}
+DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=int(os.environ.get("DB_CONN_MAX_AGE", "60")),
+                                              conn_health_checks=True)}
 if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
     DATABASES["default"].setdefault("OPTIONS", {})
     DATABASES["default"]["OPTIONS"].setdefault("timeout", 20)
@@ -110,8 +111,11 @@ REDIS_URL = os.environ.get("REDIS_URL") or f"unix://{EMBEDDED_REDIS_SOCKET}?db=0
 JOB_QUEUES = ("push", "default", "sync", "documents")  # "push": stock pushes, taken first by every worker
 RQ_QUEUES = {name: {"URL": REDIS_URL, "DEFAULT_TIMEOUT": 1800} for name in JOB_QUEUES}
 RQ_SHOW_ADMIN_LINK = False
+# Stock pushes and channel pulls run in the worker process itself (sellerhub.workers); the other
+# queues' jobs in a forked work horse.
+JOB_INLINE_QUEUES = ("push", "sync")
 # Enqueue at once: sellerhub.jobs.enqueue_job already waits for the surrounding commit itself.
-RQ = {"COMMIT_MODE": "auto"}
+RQ = {"COMMIT_MODE": "auto", "WORKER_CLASS": "sellerhub.workers.Worker"}
 
 # --- Auth -----------------------------------------------------------------------------------
 AUTH_PASSWORD_VALIDATORS = [
@@ -281,6 +285,9 @@ WEBHOOK_MAX_BODY_BYTES = int(os.environ.get("WEBHOOK_MAX_BODY_BYTES", "2621440")
 TIKTOK_WEBHOOK_MAX_AGE_HOURS = float(os.environ.get("TIKTOK_WEBHOOK_MAX_AGE_HOURS", "40"))  # replay window
 CHANNEL_SYNC_MAX_STORE_ATTEMPTS = int(os.environ.get("CHANNEL_SYNC_MAX_STORE_ATTEMPTS", "5"))
 CHANNEL_SYNC_PULL_SLICE_SECONDS = float(os.environ.get("CHANNEL_SYNC_PULL_SLICE_SECONDS", "2"))
+# The longest Retry-After a queued pull sleeps through; a longer one ends the pull and schedules
+# the next for when the wait is over (channels.pulls.pull_wait_limit).
+CHANNEL_SYNC_PULL_MAX_WAIT = float(os.environ.get("CHANNEL_SYNC_PULL_MAX_WAIT", "0.5"))
 # Channel health (channels/health.py): a failing account is left alone 1, 2, 4 ... minutes, at most the cap.
 CHANNEL_HEALTH_BACKOFF_MINUTES = float(os.environ.get("CHANNEL_HEALTH_BACKOFF_MINUTES", "1"))
 CHANNEL_HEALTH_BACKOFF_CAP_MINUTES = float(os.environ.get("CHANNEL_HEALTH_BACKOFF_CAP_MINUTES", "60"))

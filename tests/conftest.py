@@ -98,9 +98,16 @@ def api_client_for():
 def uses_rq():
     import django_rq
     from django.conf import settings
+    from rq.registry import ScheduledJobRegistry
 
-    for name in settings.JOB_QUEUES:
-        django_rq.get_queue(name).empty()
+    def empty():
+        for name in settings.JOB_QUEUES:
+            queue = django_rq.get_queue(name)
+            queue.empty()
+            scheduled = ScheduledJobRegistry(queue=queue)
+            for job_id in scheduled.get_job_ids():
+                scheduled.remove(job_id, delete_job=True)
+
+    empty()
     yield
-    for name in settings.JOB_QUEUES:
-        django_rq.get_queue(name).empty()
+    empty()

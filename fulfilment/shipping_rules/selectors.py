@@ -157,8 +157,12 @@ def matches(rule: ShippingRule, facts: OrderFacts) -> bool:
 
 def tiktok_usps_concerns(order: Order) -> bool:
     """The TikTok USPS rule concerns TikTok orders the seller ships on a label of its own."""
-    return (order.account.channel == Channel.TIKTOK and order.fulfilment == Fulfilment.FBS
-            and order.label_source != LabelSource.PLATFORM)
+    return concerns_tiktok_usps(order.account.channel, order.fulfilment, order.label_source)
+
+
+def concerns_tiktok_usps(channel: str, fulfilment: str, label_source: str) -> bool:
+    """``tiktok_usps_concerns`` from the three facts it reads."""
+    return channel == Channel.TIKTOK and fulfilment == Fulfilment.FBS and label_source != LabelSource.PLATFORM
 
 
 def decision_of(rule: ShippingRule) -> RuleDecision:

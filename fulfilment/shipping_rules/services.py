@@ -189,15 +189,20 @@ def apply_rules_to_orders(*, order_ids, moment: str, user=None) -> dict[int, Ord
     if not ids:
         return {}
     own, platform = _rules_now()
+    if not own:
+        return _no_own_rule(ids, moment=moment, platform=platform)
     with transaction.atomic():
-        locked = orders.lock_orders(pk__in=ids)  # the orders first, then their decisions
+        # The orders first, then their decisions; neither the payload nor the account's
+        # credentials are read here (each row would decrypt the same credentials again).
+        locked = orders.lock_orders(pk__in=ids, defer=("raw", "account__credentials"))
         existing = {d.order_id: d for d in OrderShippingDecision.objects.select_for_update(of=("self",))
                     .filter(order_id__in=ids).order_by("pk")}
         now = timezone.now()
-        facts = selectors.page_facts(locked, tags={pk: d.tag for pk, d in existing.items()}, now=now)
+        # The facts (lines, weights, tags) matter only to own rules: with none, no line is read.
+        facts = selectors.page_facts(locked, tags={pk: d.tag for pk, d in existing.items()}, now=now) if own else {}
         decisions, holds = {}, []
         for order in locked:
-            rule = selectors.first_match(own, facts[order.pk])
+            rule = selectors.first_match(own, facts[order.pk]) if own else None
             decision = existing.get(order.pk) or OrderShippingDecision(order_id=order.pk, moment=moment)
             if _decide(decision, rule, moment=moment, now=now) and orders.allowed(order.status, OrderStatus.ON_HOLD):
                 decision.held_at = now
@@ -211,6 +216,31 @@ def apply_rules_to_orders(*, order_ids, moment: str, user=None) -> dict[int, Ord
             orders.hold_order(order=order, reason=f"Shipping rule “{rule.name}”: {rule.hold_reason}", user=user,
                               actor="shipping rules")
     return decisions
+
+
+def _no_own_rule(ids: list[int], *, moment: str, platform: ShippingRule | None) -> dict[int, OrderShippingDecision]:
+    """No own rule is enabled: every order's decision is "no rule applied" (and the built-in
+    TikTok rule noted where it concerns the order). Nothing is held, so no order is locked: the
+    facts are read in one query and the decisions written in one upsert (the time a rule once held
+    an order is kept, as ``_decide`` keeps it)."""
+    present = {pk: rest for pk, *rest in Order.objects.filter(pk__in=ids).values_list(
+        "pk", "shipping_decision__held_at", "account__channel", "fulfilment", "label_source")}
+    if not present:
+        return {}
+    now = timezone.now()
+    decisions = []
+    for pk in sorted(present):
+        _held_at, channel, fulfilment, label_source = present[pk]
+        decision = OrderShippingDecision(order_id=pk, moment=moment)
+        _decide(decision, None, moment=moment, now=now)
+        concerned = platform is not None and selectors.concerns_tiktok_usps(channel, fulfilment, label_source)
+        decision.platform_rule = platform.name if concerned else ""
+        decisions.append(decision)
+    OrderShippingDecision.objects.bulk_create(decisions, update_conflicts=True, unique_fields=["order"],
+                                              update_fields=[f for f in DECISION_FIELDS if f != "held_at"])
+    for decision in decisions:
+        decision.held_at = present[decision.order_id][0]
+    return {d.order_id: d for d in decisions}
 
 
 def apply_rules(*, order: Order, moment: str, user=None) -> OrderShippingDecision:

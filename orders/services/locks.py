@@ -12,11 +12,15 @@ from __future__ import annotations
 from orders.models import Order, Return
 
 
-def lock_orders(**lookup) -> list[Order]:
+def lock_orders(*, defer: tuple[str, ...] = (), **lookup) -> list[Order]:
     """Lock the orders matching ``lookup`` (their own rows, in primary-key order) and return them
-    with their account. Call inside ``transaction.atomic()``."""
-    return list(Order.objects.select_for_update(of=("self",)).select_related("account")
-                .filter(**lookup).order_by("pk"))
+    with their account. Call inside ``transaction.atomic()``. ``defer``: columns not read now
+    (e.g. the channel's payload and the account's encrypted credentials, for a page of orders
+    whose rules read neither)."""
+    queryset = Order.objects.select_for_update(of=("self",)).select_related("account").filter(**lookup)
+    if defer:
+        queryset = queryset.defer(*defer)
+    return list(queryset.order_by("pk"))
 
 
 def lock_order(order: Order | int) -> Order:

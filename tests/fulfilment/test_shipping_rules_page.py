@@ -127,3 +127,25 @@ def test_a_stored_page_calls_the_hook_once_and_every_order_gets_its_rule(
     ids = [r.order.pk for r in results]
     assert calls == [ids]
     assert [Order.objects.get(pk=pk).shipping_decision.rule_name for pk in ids] == ["Mugs: USPS"] * 3
+
+
+def test_with_no_own_rule_a_page_is_decided_without_locking_its_orders(make_order, skus, owner_user):
+    """The common case (no own rule, the built-in TikTok rule on): "no rule applied" for every
+    order, the built-in rule noted on the TikTok one, a hold from an earlier rule remembered; the
+    same pictures as with an own rule that matches nothing (the general path)."""
+    tiktok = ChannelAccountFactory(name="TikTok shop", channel="tiktok")
+    fast, general = _orders(make_order, "F", tiktok), _orders(make_order, "G", tiktok)
+    held = timezone.now() - dt.timedelta(hours=1)
+    for order in (fast[2], general[2]):
+        OrderShippingDecision.objects.create(order=order, moment="confirmed", rule_name="Old", held_at=held)
+    with CaptureQueriesContext(connection) as queries:
+        hooks.orders_confirmed(order_ids=[o.pk for o in fast])
+    assert not any("FOR UPDATE" in q["sql"] for q in queries.captured_queries)
+    assert len(queries.captured_queries) <= 4  # the rules, the orders' facts, one upsert (+ savepoint)
+    rules.save_rule(name="Never", min_value=Decimal("100000"), user=owner_user)
+    hooks.orders_confirmed(order_ids=[o.pk for o in general])
+    fast_pictures, general_pictures = [_picture(o) for o in fast], [_picture(o) for o in general]
+    assert fast_pictures == general_pictures
+    assert {p[0] for p in fast_pictures} == {""} and {p[9] for p in fast_pictures} == {"no rule applied"}
+    assert [p[10] for p in fast_pictures].count("TikTok orders: USPS only through TikTok Shipping") == 1
+    assert fast_pictures[2][11] and OrderShippingDecision.objects.get(order=fast[2]).held_at == held

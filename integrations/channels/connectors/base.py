@@ -245,6 +245,9 @@ class Connector(abc.ABC):
         self.base_url = (account.api_base_url or self.default_base_url).rstrip("/")
         self.session = session or self._new_session()
         self.sleep = sleep
+        # The longest Retry-After ``send`` sleeps through; a longer one is raised to the caller,
+        # which frees its worker meanwhile (None: sleep through every wait).
+        self.wait_limit: float | None = None
         self.max_attempts = int(setting("CHANNEL_SYNC_MAX_ATTEMPTS", 6))
         self.connect_timeout = float(setting("CHANNEL_SYNC_CONNECT_TIMEOUT", 5.0))
         self.read_timeout = float(setting("CHANNEL_SYNC_READ_TIMEOUT", 30.0))
@@ -404,6 +407,9 @@ class Connector(abc.ABC):
                 # The write may have been applied: let the caller look before sending it again.
                 raise Ambiguous(str(error), status=error.status, operation=request.operation) from error
             last = error
+            if (self.wait_limit is not None and isinstance(error, RateLimited)
+                    and (error.retry_after or 0) > self.wait_limit):
+                raise error  # the caller comes back after the wait (a pull hands over: channels.pulls)
             if attempt + 1 >= self.max_attempts:
                 break
             delay = backoff_delay(attempt, retry_after=error.retry_after)

@@ -1,0 +1,111 @@
+"""The RQ worker SellerHub runs (``settings.RQ["WORKER_CLASS"]``, so ``manage.py rqworker`` and
+the Procfile use it): jobs of the queues in ``settings.JOB_INLINE_QUEUES`` (stock pushes and
+channel pulls: short, many, mostly waiting on HTTP) run in the worker process itself; every other
+job runs in a forked work horse, as RQ does by default (label batches and reports, whose memory
+is handed back when the horse exits).
+
+Why: a forked work horse starts cold. Each job paid for the fork, for the copy-on-write pages
+its first queries touched, and for new connections to PostgreSQL, Redis and the channel. During a
+spike, with a stock push after every page, that was about half of the workers' CPU. A worker
+that runs these jobs itself keeps its connections (Django's ``CONN_MAX_AGE`` with health checks,
+the cached Redis client, the channel sessions) from one job to the next.
+
+Every worker also releases scheduled jobs whose time has come (``release_due_jobs``): a pull
+that a channel told to wait (429) is scheduled for when the wait is over, and must not depend on
+the one worker holding RQ's scheduler lock.
+
+What stays as it was: the job timeout (RQ's SIGALRM death penalty, in this process), warm and
+cold shutdown, failure handling, and the records: a killed worker leaves its job in RQ's started
+registry, and the job sweep (``sellerhub.jobs``) tells the truth about it as before. Around each
+in-process job, database connections are checked as Django does around a request: a broken or
+expired connection is closed, so the next query opens a fresh one.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import close_old_connections, connections
+from django.utils import timezone, translation
+from rq import Worker as ForkingWorker
+from rq.job import Job
+from rq.queue import Queue
+from rq.utils import current_timestamp
+from rq.worker import WorkerStatus
+from rq.worker.base import DEFAULT_WORKER_TTL
+
+
+def runs_inline(queue_name: str | None) -> bool:
+    """Whether a job of this queue runs in the worker process itself."""
+    return queue_name in getattr(settings, "JOB_INLINE_QUEUES", ())
+
+
+def _tidy_connections() -> None:
+    """Close broken or expired database connections (never one inside a transaction: a test or
+    a caller that runs the worker inside ``atomic`` keeps its own)."""
+    if not any(conn.in_atomic_block for conn in connections.all(initialized_only=True)):
+        close_old_connections()
+
+
+class Worker(ForkingWorker):
+    """RQ's forking worker, except for the queues that run inline (see the module docstring)."""
+
+    @property
+    def dequeue_timeout(self) -> int:
+        """Wake at least every second while idle, to release scheduled jobs whose time has come."""
+        return 1
+
+    def heartbeat(self, timeout: int | None = None, pipeline=None):
+        super().heartbeat(timeout, pipeline)
+        if pipeline is None:  # between jobs (the dequeue loop), not inside RQ's own bookkeeping
+            self.release_due_jobs()
+
+    def release_due_jobs(self) -> int:
+        """Put the scheduled jobs (``enqueue_in``) of every SellerHub queue whose time has come on
+        their queue. Every worker does it, between jobs and at least once a second while idle; a
+        job is claimed by removing it from the schedule, so only one worker enqueues it. A follow-up
+        (a pull after a channel's Retry-After) thus never waits for the one worker that holds RQ's
+        scheduler lock, nor, after that worker was killed, for its lock to expire.
+        Returns how many jobs were released."""
+        names = list(getattr(settings, "JOB_QUEUES", ()))
+        if not names:
+            return 0
+        stamp = current_timestamp()
+        queues = [Queue(name, connection=self.connection, serializer=self.serializer) for name in names]
+        with self.connection.pipeline(transaction=False) as pipe:
+            for queue in queues:
+                pipe.zrangebyscore(queue.scheduled_job_registry.key, 0, stamp, start=0, num=100)
+            due = pipe.execute()
+        released = 0
+        for queue, job_ids in zip(queues, due, strict=True):
+            for raw in job_ids:
+                job_id = raw.decode() if isinstance(raw, bytes) else str(raw)
+                if not self.connection.zrem(queue.scheduled_job_registry.key, job_id):
+                    continue  # another worker (or RQ's scheduler) took it
+                job = queue.fetch_job(job_id)
+                if job is not None:
+                    queue.enqueue_job(job)
+                    released += 1
+        return released
+
+    def execute_job(self, job: Job, queue: Queue) -> None:
+        if not runs_inline(queue.name):
+            super().execute_job(job, queue)
+            return
+        self.prepare_execution(job)
+        _tidy_connections()
+        try:
+            self.perform_job(job, queue)
+        finally:
+            _tidy_connections()
+            translation.deactivate()  # what a job activated does not leak into the next one
+            timezone.deactivate()
+        self.set_state(WorkerStatus.IDLE)
+
+    def get_heartbeat_ttl(self, job: Job) -> int:
+        """An in-process job sends no heartbeat while it runs (nothing monitors it from outside):
+        the worker's key lives for the job's whole timeout, as with RQ's SimpleWorker."""
+        if not runs_inline(job.origin):
+            return super().get_heartbeat_ttl(job)
+        if job.timeout == -1:
+            return DEFAULT_WORKER_TTL
+        return int(job.timeout or DEFAULT_WORKER_TTL) + 60
