@@ -23,6 +23,9 @@ expired connection is closed, so the next query opens a fresh one.
 
 from __future__ import annotations
 
+import logging
+
+import redis
 from django.conf import settings
 from django.db import close_old_connections, connections
 from django.utils import timezone, translation
@@ -32,6 +35,8 @@ from rq.queue import Queue
 from rq.utils import current_timestamp
 from rq.worker import WorkerStatus
 from rq.worker.base import DEFAULT_WORKER_TTL
+
+log = logging.getLogger("sellerhub.jobs")
 
 
 def runs_inline(queue_name: str | None) -> bool:
@@ -81,10 +86,15 @@ class Worker(ForkingWorker):
                 job_id = raw.decode() if isinstance(raw, bytes) else str(raw)
                 if not self.connection.zrem(queue.scheduled_job_registry.key, job_id):
                     continue  # another worker (or RQ's scheduler) took it
-                job = queue.fetch_job(job_id)
-                if job is not None:
-                    queue.enqueue_job(job)
-                    released += 1
+                try:
+                    job = queue.fetch_job(job_id)
+                    if job is not None:
+                        queue.enqueue_job(job)
+                        released += 1
+                except redis.exceptions.ConnectionError:
+                    raise  # the worker's loop waits for Redis and tries again
+                except Exception:  # a record that can't be read must not stop the worker
+                    log.exception("scheduled job %s could not be released; dropped", job_id)
         return released
 
     def execute_job(self, job: Job, queue: Queue) -> None:
