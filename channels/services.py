@@ -208,22 +208,34 @@ def reset_cursor(*, account: ChannelAccount, since: dt.datetime | None) -> None:
 # The stock outbox, as the push consumes it
 
 
+def _rows_up_to(listing_ids, up_to: dict[int, int]) -> Q:
+    """The waiting outbox rows of these listings, each up to the id read before the push."""
+    condition = Q(pk__in=[])
+    for listing_id in listing_ids:
+        condition |= Q(listing_id=listing_id, pk__lte=up_to[listing_id])
+    return condition
+
+
 def record_push_results(*, outcomes: list[PushOutcome], up_to: dict[int, int], quantities: dict[int, int]) -> dict:
     """After a push: mark each listing's outbox rows up to the id read before the push as pushed
-    (only for the listings the channel accepted), note the error on the others."""
+    (only for the listings the channel accepted), note the error on the others. A fixed number of
+    statements whatever the number of listings: one update of the pushed rows, one of the
+    listings' last pushed quantities, one per distinct error."""
     now = timezone.now()
     ok = [o.listing_id for o in outcomes if o.ok]
     failed = [o for o in outcomes if not o.ok]
+    errors: dict[str, list[int]] = {}
+    for outcome in failed:
+        errors.setdefault(outcome.error[:MAX_ERROR], []).append(outcome.listing_id)
+    waiting = StockOutbox.objects.filter(pushed_at__isnull=True)
     with transaction.atomic():
-        for listing_id in ok:
-            StockOutbox.objects.filter(listing_id=listing_id, pk__lte=up_to[listing_id], pushed_at__isnull=True).update(
-                pushed_at=now, attempts=F("attempts") + 1, last_error="")
-            ChannelListing.objects.filter(pk=listing_id).update(last_pushed_quantity=quantities[listing_id],
-                                                                last_pushed_at=now)
-        for outcome in failed:
-            StockOutbox.objects.filter(listing_id=outcome.listing_id, pk__lte=up_to[outcome.listing_id],
-                                       pushed_at__isnull=True).update(attempts=F("attempts") + 1,
-                                                                      last_error=outcome.error[:MAX_ERROR])
+        if ok:
+            waiting.filter(_rows_up_to(ok, up_to)).update(pushed_at=now, attempts=F("attempts") + 1, last_error="")
+            ChannelListing.objects.bulk_update(
+                [ChannelListing(pk=pk, last_pushed_quantity=quantities[pk], last_pushed_at=now) for pk in ok],
+                ["last_pushed_quantity", "last_pushed_at"])
+        for error, listing_ids in errors.items():
+            waiting.filter(_rows_up_to(listing_ids, up_to)).update(attempts=F("attempts") + 1, last_error=error)
     return {"pushed": len(ok), "failed": len(failed), "retryable": sum(1 for o in failed if o.retryable)}
 
 
