@@ -154,15 +154,20 @@ def pull_slice_seconds() -> float:
     return value if value > 0 else float("inf")
 
 
-def _hand_over(account, run, pages, counts, rejected, ok) -> dict:
-    """The slice is over and more pages follow: the cursor holds where the next one starts (a
-    follow-up pull, queued behind what waits now, carries on from there)."""
-    message = (f"{ok} orders read: {counts['created']} new, {counts['updated']} updated; more pages follow "
-               f"in the next pull")
+def _end_early(run, pages, counts, rejected, ok, why: str) -> str:
+    """Record a pull that stops before the window's end (the cursor holds where the next page
+    starts); returns the run's message."""
+    message = f"{ok} orders read: {counts['created']} new, {counts['updated']} updated; {why}"
     services.finish_run(run=run, status=Status.PARTIAL if rejected else Status.SUCCEEDED, items_ok=ok,
-                        items_failed=len(rejected),
-                        counts=dict(counts), pages=pages, message=message,
+                        items_failed=len(rejected), counts=dict(counts), pages=pages, message=message,
                         error="\n".join(f"{ext}: {reason}" for ext, reason in rejected[:50]))
+    return message
+
+
+def _hand_over(account, run, pages, counts, rejected, ok) -> dict:
+    """The slice is over and more pages follow: a follow-up pull, queued behind what waits now,
+    carries on from the cursor."""
+    message = _end_early(run, pages, counts, rejected, ok, "more pages follow in the next pull")
     coordination.mark_pending("pull", account.pk)  # pull_orders requests the follow-up when it lets go
     return {"message": message, "run": run.pk, "pages": pages, "continued": True, **counts}
 
@@ -178,11 +183,8 @@ def pull_wait_limit() -> float:
 
 def _pause(account, run, pages, counts, rejected, ok, seconds: float, trigger) -> dict:
     """The channel asked to wait ``seconds`` (see ``pull_wait_limit``)."""
-    message = (f"{ok} orders read: {counts['created']} new, {counts['updated']} updated; the channel asked to "
-               f"wait {seconds:g} s (429), the next pull carries on then")
-    services.finish_run(run=run, status=Status.PARTIAL if rejected else Status.SUCCEEDED, items_ok=ok,
-                        items_failed=len(rejected), counts=dict(counts), pages=pages, message=message,
-                        error="\n".join(f"{ext}: {reason}" for ext, reason in rejected[:50]))
+    message = _end_early(run, pages, counts, rejected, ok,
+                         f"the channel asked to wait {seconds:g} s (429), the next pull carries on then")
     coordination.hold("pull", account.pk, seconds)  # a pull requested meanwhile waits too
     request_pull_later(account.pk, seconds, trigger)
     return {"message": message, "run": run.pk, "pages": pages, "paused": seconds, **counts}

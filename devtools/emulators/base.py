@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import abc
 import logging
 from typing import TYPE_CHECKING, Any, ClassVar
 
@@ -15,7 +16,7 @@ log = logging.getLogger("devtools.emulators")
 MALFORMED_BODY = b'{"emulator":"malformed response","data":{"items":[{"id":'
 
 
-class Service:
+class Service(abc.ABC):
     """One outside API mounted under ``prefix`` on the shared emulator port.
 
     Subclasses register routes in :meth:`register_routes`, keep their state in attributes
@@ -60,13 +61,14 @@ class Service:
         self.router.add(method, pattern, handler, **kw)
 
     # --- to override ---------------------------------------------------------------------
+    @abc.abstractmethod
     def register_routes(self) -> None:
-        raise NotImplementedError
+        """Add the service's routes with :meth:`route`."""
 
-    def reset(self) -> None:
+    def reset(self) -> None:  # noqa: B027 -- optional: a service with no state keeps this
         """Restore the seeded state (called at start and by ``/_emulator/reset``)."""
 
-    def authenticate(self, req: Request) -> None:
+    def authenticate(self, req: Request) -> None:  # noqa: B027 -- optional: open services keep this
         """Raise :class:`ApiError` when the request's credentials are refused."""
 
     def error(self, status: int, message: str, **extra: Any) -> Response:

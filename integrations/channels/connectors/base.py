@@ -293,13 +293,17 @@ class Connector(abc.ABC):
     supports_cancellation: ClassVar[bool] = False
 
     def push_cancellation(self, cancellation: CancellationPush) -> CancellationOutcome:
-        raise NotImplementedError
+        """Channels with a cancellation call override this; the others refuse it in words."""
+        raise Rejected(f"{self.channel} has no cancellation call: cancel the order on the channel itself",
+                       operation="cancellation")
 
+    @abc.abstractmethod
     def list_listings(self) -> Iterator[RemoteListing]:
-        raise NotImplementedError
+        """Every channel's connector implements this."""
 
+    @abc.abstractmethod
     def test_connection(self) -> str:
-        raise NotImplementedError
+        """Every channel's connector implements this."""
 
     @classmethod
     def verify_webhook(cls, account, *, headers: Mapping[str, str], body: bytes, url: str) -> WebhookNotice:
