@@ -67,11 +67,13 @@ def request_pull_later(account_id: int, seconds: float, trigger: str = Trigger.S
                                               lambda: enqueue(PULL_ORDERS_JOB, account_id, trigger, delay=seconds)))
 
 
-def request_stock_push(account_id: int, trigger: str = Trigger.OUTBOX) -> None:
+def request_stock_push(account_id: int, trigger: str = Trigger.OUTBOX, *, delay: float | None = None) -> None:
+    """A stock push for the account, now or once ``delay`` seconds have passed (the channel asked
+    to wait); either way it stands for every push requested while it waits on the queue."""
     trigger = str(trigger)
     after_commit(lambda: coordination.request("push", account_id,
                                               lambda: enqueue(PUSH_STOCK_JOB, account_id, trigger,
-                                                                      queue=PUSH_QUEUE)))
+                                                              queue=PUSH_QUEUE, delay=delay)))
 
 
 def enqueue_tracking_push(package_id: int, *, on_demand: bool = False) -> None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from django.db.models import Count, Exists, IntegerField, Max, OuterRef, Q, Subquery, Value
+from django.db.models import Count, Exists, IntegerField, Max, Min, OuterRef, Q, Subquery, Value
 from django.db.models.functions import Coalesce
 from django.urls import reverse
 
@@ -96,12 +96,12 @@ def pushable_account_ids() -> list[int]:
     return list(accounts.values_list("pk", flat=True))
 
 
-def push_backlog(account: ChannelAccount) -> dict[int, tuple[int, bool]]:
+def push_backlog(account: ChannelAccount) -> dict[int, tuple[int, bool, int]]:
     """{listing id: (highest unpushed outbox id, whether a row asks for a push whatever was pushed
-    before)} for the account's pushable listings (one query)."""
+    before, lowest unpushed outbox id)} for the account's pushable listings (one query)."""
     rows = (StockOutbox.objects.filter(PUSHABLE, listing__account=account, pushed_at__isnull=True)
-            .order_by().values("listing_id").annotate(top=Max("pk"), forced=Count("quantity")))
-    return {row["listing_id"]: (row["top"], bool(row["forced"])) for row in rows}
+            .order_by().values("listing_id").annotate(top=Max("pk"), forced=Count("quantity"), first=Min("pk")))
+    return {row["listing_id"]: (row["top"], bool(row["forced"]), row["first"]) for row in rows}
 
 
 def accounts_for_outbox(ids) -> list[int]:
@@ -109,9 +109,12 @@ def accounts_for_outbox(ids) -> list[int]:
                 .order_by().values_list("listing__account_id", flat=True).distinct())
 
 
-def listings_to_push(listing_ids) -> list[ChannelListing]:
-    """The listings with their available quantity now (inventory's rule, buffers included)."""
-    return list(listings_with_quantity(ChannelListing.objects.filter(pk__in=list(listing_ids))).order_by("pk"))
+def listings_to_push(backlog: dict[int, tuple[int, bool, int]]) -> list[ChannelListing]:
+    """The backlog's listings with their available quantity now (inventory's rule, buffers
+    included), the one whose change has waited longest first: a push that a channel's quota stops
+    early never leaves the same listings behind push after push."""
+    listings = listings_with_quantity(ChannelListing.objects.filter(pk__in=list(backlog)))
+    return sorted(listings, key=lambda listing: (backlog[listing.pk][2], listing.pk))
 
 
 def stored_versions(account: ChannelAccount, external_ids) -> dict[str, tuple]:

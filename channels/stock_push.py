@@ -13,11 +13,13 @@ from __future__ import annotations
 import traceback
 from collections import Counter
 
+from django.conf import settings
+
 from channels import coordination, health, selectors, services
 from channels.job_requests import request_stock_push
 from channels.models import SyncRun
 from channels.token_refresh import open_connector
-from integrations.channels.connectors import ChannelError, StockPush
+from integrations.channels.connectors import ChannelError, PushPaused, StockPush
 from inventory import services as stock
 from sellerhub.models import ChannelAccount
 
@@ -25,14 +27,18 @@ Kind, Trigger, Status = SyncRun.Kind, SyncRun.Trigger, SyncRun.Status
 
 
 def push_stock(account: ChannelAccount, *, trigger: str = Trigger.OUTBOX, user=None, retry_of=None,
-               wait_for_lock: float = 0.0) -> dict:
+               wait_for_lock: float = 0.0, defer_waits: bool = False) -> dict:
+    """Push the account's waiting stock changes. ``defer_waits``: a channel's wait longer than
+    ``push_wait_limit`` ends the push where it is (the rest waits in the outbox) and schedules the
+    next one for when the wait is over, so the worker pushes the other channels meanwhile. A push
+    a person started sleeps through every wait."""
     lock = coordination.AccountLock("push", account.pk)
     if not lock.acquire(wait=wait_for_lock):
         coordination.mark_pending("push", account.pk)
         return {"skipped": True, "message": "Another push for this account is running; it picks up the changes."}
     try:
         coordination.take_pending("push", account.pk)
-        return _push_locked(account, lock, trigger=trigger, user=user, retry_of=retry_of)
+        return _push_locked(account, lock, trigger=trigger, user=user, retry_of=retry_of, defer_waits=defer_waits)
     finally:
         lock.release()
         if coordination.is_pending("push", account.pk):
@@ -47,8 +53,15 @@ def _expand_changes(account_id: int) -> None:
             request_stock_push(other)
 
 
-def _push_locked(account, lock, *, trigger, user, retry_of) -> dict:
+def push_wait_limit() -> float:
+    """The longest wait a queued stock push sleeps through (``CHANNEL_SYNC_PUSH_MAX_WAIT``, 0.25 s):
+    a 429's Retry-After, or a channel's quota for the second used up (Etsy)."""
+    return max(0.0, float(getattr(settings, "CHANNEL_SYNC_PUSH_MAX_WAIT", 0.25)))
+
+
+def _push_locked(account, lock, *, trigger, user, retry_of, defer_waits=False) -> dict:
     run = None
+    paused: PushPaused | None = None
     totals: Counter = Counter()
     errors: list[str] = []
     connector = None
@@ -73,16 +86,21 @@ def _push_locked(account, lock, *, trigger, user, retry_of) -> dict:
                 run = services.start_run(account=account, kind=Kind.PUSH_STOCK, trigger=trigger, user=user,
                                          retry_of=retry_of, args={"listings": len(listings)})
                 connector = open_connector(account, lock)
+                if defer_waits:
+                    connector.wait_limit = push_wait_limit()
             items = [StockPush(listing_id=lst.pk, product_id=lst.external_product_id,
                                variant_id=lst.external_variant_id, channel_sku=lst.channel_sku,
                                quantity=max(0, int(lst.quantity))) for lst in listings]
-            outcomes = connector.push_stock(items)
+            try:
+                outcomes = connector.push_stock(items)
+            except PushPaused as exc:  # the listings not sent stay in the outbox for the next push
+                outcomes, paused = exc.outcomes, exc
             result = services.record_push_results(outcomes=outcomes, up_to={k: v[0] for k, v in backlog.items()},
                                                   quantities={i.listing_id: i.quantity for i in items})
             totals.update(result)
             errors.extend(f"listing {o.listing_id}: {o.error}" for o in outcomes if not o.ok)
             lock.extend()
-            if result["failed"]:
+            if result["failed"] or paused:
                 break  # the failed ones wait for the next sweep (backoff), not a tight loop
     except ChannelError as exc:
         if run is None:
@@ -107,6 +125,10 @@ def _push_locked(account, lock, *, trigger, user, retry_of) -> dict:
         health.record_success(account=account)
     status = Status.SUCCEEDED if not totals["failed"] else (Status.PARTIAL if totals["pushed"] else Status.FAILED)
     message = f"{totals['pushed']} listing(s) pushed" + (f", {totals['failed']} failed" if totals["failed"] else "")
+    if paused is not None:
+        wait = paused.retry_after or push_wait_limit()
+        message += f"; the channel asked to wait {wait:.2g} s, the next push carries on then"
+        request_stock_push(account.pk, trigger, delay=wait)
     services.finish_run(run=run, status=status, items_ok=totals["pushed"], items_failed=totals["failed"],
                         counts=dict(totals), message=message, error="\n".join(errors[:50]),
                         retryable=bool(totals["retryable"]) if totals["failed"] else None)
@@ -121,4 +143,4 @@ def push_stock_job(account_id: int, trigger: str = Trigger.OUTBOX) -> dict:
     waiting = health.skip_reason(account_id, trigger)  # a failing account waits for its next retry
     if waiting:
         return {"message": f"not pushed: {waiting}", "skipped": True}
-    return push_stock(account, trigger=trigger)
+    return push_stock(account, trigger=trigger, defer_waits=True)

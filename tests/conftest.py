@@ -111,3 +111,14 @@ def uses_rq():
     empty()
     yield
     empty()
+
+
+@pytest.fixture(autouse=True)
+def _fresh_channel_quotas():
+    """Each test starts with no channel pacing left from an earlier test's calls (the emulators
+    start afresh for every test too)."""
+    from integrations.channels.connectors import base
+
+    base._quiet_until.clear()
+    yield
+    base._quiet_until.clear()

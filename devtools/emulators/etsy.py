@@ -72,6 +72,7 @@ class EtsyService(Service):
         self.inventories: dict[int, dict[str, Any]] = {}
         self.webhook_url: str | None = None
         self._calls: deque[float] = deque()
+        self._calls_this_second: deque[float] = deque()
         for group in self.catalogue.groups_for("etsy"):
             listing_id = self.catalogue.ids(group.items[0].sku)["etsy"]["listing_id"]
             first = group.items[0]
@@ -195,7 +196,10 @@ class EtsyService(Service):
         self._calls.append(now)
         while self._calls and self._calls[0] < now - 86400:
             self._calls.popleft()
-        this_second = sum(1 for t in self._calls if t >= now - 1)
+        self._calls_this_second.append(now)
+        while self._calls_this_second[0] < now - 1:
+            self._calls_this_second.popleft()
+        this_second = len(self._calls_this_second)
         resp.headers.update(
             {
                 "x-limit-per-second": str(LIMIT_PER_SECOND),

@@ -74,13 +74,20 @@ def expand_changes(*, limit: int = 5000) -> list[int]:
             return []
         sku_ids = {sku_id for _pk, sku_id in changes if sku_id is not None}
         sku_ids |= bundles_containing(sku_ids)
-        listings = list(
+        first_change: dict[int, int] = {}
+        for pk, sku_id in changes:
+            first_change.setdefault(sku_id, pk)
+        # The listing rows keep the order of the changes (bundles after them), so a push that
+        # stops early sends the longest-waiting first (channels.selectors.listings_to_push).
+        listings = sorted(
             ChannelListing.objects.filter(sku_id__in=sku_ids, active=True, is_fbt=False, account__active=True)
-            .order_by("pk").values_list("pk", "account_id")
+            .values_list("pk", "account_id", "sku_id"),
+            key=lambda row: (first_change.get(row[2], changes[-1][0] + 1), row[0]),
         )
-        StockOutbox.objects.bulk_create([StockOutbox(listing_id=pk) for pk, _account in listings], batch_size=1000)
+        StockOutbox.objects.bulk_create([StockOutbox(listing_id=pk) for pk, _account, _sku in listings],
+                                        batch_size=1000)
         StockOutbox.objects.filter(pk__in=[pk for pk, _sku in changes]).update(pushed_at=timezone.now())
-        return sorted({account_id for _pk, account_id in listings})
+        return sorted({account_id for _pk, account_id, _sku in listings})
 
 
 def changes_waiting() -> bool:

@@ -37,6 +37,9 @@ def emulator(emu, settings, uses_rq):
     settings.CHANNEL_SYNC_READ_TIMEOUT = 2.0
     settings.CHANNEL_SYNC_LOCK_SECONDS = 30
     settings.CHANNEL_SYNC_AMBIGUOUS_WAIT = 1.0
+    # A queued push sleeps through Etsy's per-second pace here, so a test that runs a push job
+    # sees it finish; tests/sync/test_push_waits.py covers the hand-over a worker does.
+    settings.CHANNEL_SYNC_PUSH_MAX_WAIT = 5.0
     yield emu
     emu.state.faults.clear()
 

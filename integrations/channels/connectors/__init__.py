@@ -23,6 +23,7 @@ from integrations.channels.connectors.base import (
     NotConfigured,
     OrderPage,
     PushOutcome,
+    PushPaused,
     RateLimited,
     Rejected,
     RemoteListing,
@@ -46,9 +47,9 @@ CONNECTORS: dict[str, type[Connector]] = {
 
 __all__ = [
     "CONNECTORS", "Ambiguous", "ApiRequest", "AuthFailed", "ChannelError", "Connector", "Malformed", "NotConfigured",
-    "OrderPage", "PushOutcome", "RateLimited", "Rejected", "RemoteListing", "ShipmentLine", "ShipmentOutcome",
-    "ShipmentPush", "StockPush", "Timeout", "Unavailable", "WebhookNotice", "WebhookRejected", "connector_class",
-    "connector_for",
+    "OrderPage", "PushOutcome", "PushPaused", "RateLimited", "Rejected", "RemoteListing", "ShipmentLine",
+    "ShipmentOutcome", "ShipmentPush", "StockPush", "Timeout", "Unavailable", "WebhookNotice", "WebhookRejected",
+    "connector_class", "connector_for",
 ]
 
 

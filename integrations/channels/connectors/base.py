@@ -39,6 +39,7 @@ from integrations.channels.connectors.errors import (
     ChannelError,
     Malformed,
     NotConfigured,
+    PushPaused,
     RateLimited,
     Rejected,
     Timeout,
@@ -55,6 +56,9 @@ __all__ = [
     "ShipmentPush", "StockPush", "Timeout", "TokenStore", "Unavailable", "WebhookNotice", "WebhookRejected",
     "backoff_delay", "chunked", "http_date", "parse_retry_after", "setting", "utc",
 ]
+
+# quota_key() -> time.monotonic() before which that quota's channel is not called (``pace``).
+_quiet_until: dict[tuple, float] = {}
 
 log = logging.getLogger("channels")
 
@@ -375,6 +379,12 @@ class Connector(abc.ABC):
         body = request.body_bytes()
         last: ChannelError | None = None
         for attempt in range(self.max_attempts):
+            paced = _quiet_until.get(self.quota_key(), 0.0) - time.monotonic()
+            if paced > 0:
+                if self.wait_limit is not None and paced > self.wait_limit:
+                    raise RateLimited("the channel's calls for this second are used up", retry_after=paced,
+                                      operation=request.operation)
+                self.sleep(paced)
             params, auth_headers = self.authorize(request)
             headers = {**dict(request.headers), **auth_headers}
             if request.content_type:
@@ -454,4 +464,27 @@ class Connector(abc.ABC):
         return ""
 
     def after_response(self, response: requests.Response) -> None:  # noqa: B027 -- an optional hook
-        """Hook after each good answer (e.g. pace by the channel's rate-limit headers)."""
+        """Hook after each good answer (e.g. ``pace`` by the channel's rate-limit headers)."""
+
+    def stop_push_on(self, error: ChannelError, outcomes: list[PushOutcome]) -> None:
+        """In ``push_stock``, after a batch's error: raise what stops the whole push. A wait longer
+        than ``wait_limit`` stops it as ``PushPaused`` with the outcomes so far (the caller comes
+        back after the wait); an error that isn't the listing's nor passing (credentials refused)
+        is raised as it is. Otherwise the caller notes the batch's listings as failed."""
+        if (self.wait_limit is not None and isinstance(error, RateLimited)
+                and (error.retry_after or 0) > self.wait_limit):
+            raise PushPaused(error.message, outcomes=outcomes, retry_after=error.retry_after,
+                             operation=error.operation) from error
+        if not error.retryable and not isinstance(error, Rejected):
+            raise error
+
+    def quota_key(self) -> tuple:
+        """What the channel counts calls by (``pace``): the channel and its address by default."""
+        return (self.channel, self.base_url)
+
+    def pace(self, seconds: float) -> None:
+        """The channel's quota is used up for ``seconds``: the next call on the same quota from
+        this process (this connector's or a later job's) waits until then. The answer in hand
+        is used at once, so a job whose last call used the quota up ends without waiting."""
+        key = self.quota_key()
+        _quiet_until[key] = max(_quiet_until.get(key, 0.0), time.monotonic() + seconds)

@@ -35,6 +35,15 @@ class RateLimited(ChannelError):
     kind = "rate_limited"
 
 
+class PushPaused(RateLimited):
+    """A stock push stopped where the channel asked to wait longer than the caller sleeps through
+    (``Connector.wait_limit``): ``outcomes`` are the listings' answers so far; the rest were not sent."""
+
+    def __init__(self, message: str, *, outcomes: list, retry_after: float | None = None, operation: str = ""):
+        super().__init__(message, status=429, retry_after=retry_after, operation=operation)
+        self.outcomes = list(outcomes)
+
+
 class Unavailable(ChannelError):
     """5xx or the connection dropped."""
 

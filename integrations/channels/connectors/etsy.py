@@ -210,10 +210,13 @@ class EtsyConnector(Connector):
     def check(self, request, response, data):
         return classify(response.status_code, data)
 
+    def quota_key(self):
+        return (self.channel, self.base_url, self.credentials.get("keystring"))  # Etsy counts per API key
+
     def after_response(self, response):
-        # Etsy counts calls per second: when the second's quota is used up, wait for the next.
+        # Etsy counts calls per second: when the second's quota is used up, the next call waits.
         if response.headers.get("x-remaining-this-second") == "0":
-            self.sleep(1.0)
+            self.pace(1.0)
 
     def can_refresh(self) -> bool:
         return bool(self.credentials.get("refresh_token") and self.credentials.get("keystring"))
@@ -282,8 +285,7 @@ class EtsyConnector(Connector):
                 if found:
                     self.call(put_inventory_request(listing_id, body))
             except ChannelError as exc:
-                if not exc.retryable and not isinstance(exc, Rejected):
-                    raise
+                self.stop_push_on(exc, outcomes)  # a long wait or refused credentials stop the push
                 outcomes.extend(PushOutcome(i.listing_id, False, str(exc), retryable=exc.retryable) for i in group)
                 continue
             for item in group:

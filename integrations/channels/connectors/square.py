@@ -308,8 +308,7 @@ class SquareConnector(Connector):
             try:
                 self.call(request)
             except ChannelError as exc:
-                if not exc.retryable and not isinstance(exc, Rejected):
-                    raise
+                self.stop_push_on(exc, outcomes)  # a long wait or refused credentials stop the push
                 outcomes.extend(PushOutcome(i.listing_id, False, str(exc), retryable=exc.retryable) for i in batch)
                 continue
             outcomes.extend(PushOutcome(i.listing_id, True) for i in batch)

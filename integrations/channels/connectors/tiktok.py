@@ -267,8 +267,7 @@ class TikTokConnector(Connector):
                 try:
                     data = self.call(inventory_update_request(product_id, batch, warehouse)).data
                 except ChannelError as exc:
-                    if not exc.retryable and not isinstance(exc, Rejected):
-                        raise  # credentials refused: the whole push fails
+                    self.stop_push_on(exc, outcomes)  # a long wait or refused credentials stop the push
                     outcomes.extend(PushOutcome(i.listing_id, False, str(exc), retryable=exc.retryable) for i in batch)
                     continue
                 errors = inventory_errors(data)

@@ -254,8 +254,7 @@ class WooCommerceConnector(Connector):
                 try:
                     errors = batch_errors(self.call(stock_batch_request(batch, parent)).data)
                 except ChannelError as exc:
-                    if not exc.retryable and not isinstance(exc, Rejected):
-                        raise
+                    self.stop_push_on(exc, outcomes)  # a long wait or refused credentials stop the push
                     outcomes.extend(PushOutcome(i.listing_id, False, str(exc), retryable=exc.retryable) for i in batch)
                     continue
                 for item in batch:

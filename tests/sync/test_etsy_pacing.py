@@ -1,0 +1,59 @@
+"""Etsy's per-second quota, over real HTTP against the emulator: when an answer says the second's
+calls are used up (``x-remaining-this-second: 0``), the *next* call on that API key waits, from
+this connector or a later job's. The answer in hand is used at once, so a stock push whose last
+call used the quota up ends without waiting (it used to sleep a second before returning)."""
+
+from __future__ import annotations
+
+import pytest
+
+from channels.token_refresh import open_connector
+from integrations.channels.connectors import StockPush
+from integrations.channels.connectors.etsy import inventory_request
+
+LIMIT_PER_SECOND = 10  # the emulator's, as Etsy's default
+
+
+@pytest.fixture
+def etsy(listed, emulator):
+    account = listed["etsy"]
+    listing_id = str(emulator.state.catalogue.ids(emulator.state.catalogue.items[0].sku)["etsy"]["listing_id"])
+    return account, listing_id
+
+
+def recording(connector):
+    slept = []
+    connector.sleep = slept.append
+    return slept
+
+
+def test_the_call_after_the_quota_is_used_up_waits_not_the_one_that_used_it(etsy):
+    account, listing_id = etsy
+    connector = open_connector(account)
+    slept = recording(connector)
+    answers = [connector.call(inventory_request(listing_id)) for _ in range(LIMIT_PER_SECOND)]
+    assert answers[-1].headers["x-remaining-this-second"] == "0"
+    assert slept == []  # the tenth answer came back without a wait
+
+    connector.call(inventory_request(listing_id))
+    assert len(slept) == 1 and 0.5 < slept[0] <= 1.0  # the eleventh waited for the next second
+
+    later_job = open_connector(account)  # the next job in this worker keeps the same quota
+    later_slept = recording(later_job)
+    later_job.call(inventory_request(listing_id))
+    assert len(later_slept) == 1 and 0.5 < later_slept[0] <= 1.0
+
+
+def test_a_push_whose_last_call_uses_the_quota_up_returns_without_waiting(etsy, emulator):
+    account, listing_id = etsy
+    connector = open_connector(account)
+    slept = recording(connector)
+    for _ in range(LIMIT_PER_SECOND - 2):
+        connector.call(inventory_request(listing_id))
+    listing = account.listings.filter(external_product_id=listing_id).order_by("pk").first()
+    outcomes = connector.push_stock([StockPush(listing_id=listing.pk, product_id=listing.external_product_id,
+                                               variant_id=listing.external_variant_id,
+                                               channel_sku=listing.channel_sku, quantity=7)])
+    assert [o.ok for o in outcomes] == [True]
+    assert slept == []
+    assert emulator.state.services["etsy"].stock(listing.channel_sku) == 7
