@@ -19,7 +19,7 @@ from channels import coordination, health, selectors, services
 from channels.job_requests import request_stock_push
 from channels.models import SyncRun
 from channels.token_refresh import open_connector
-from integrations.channels.connectors import ChannelError, PushPaused, StockPush
+from integrations.channels.connectors import ChannelError, PushPaused, StockPush, connector_class
 from inventory import services as stock
 from sellerhub.models import ChannelAccount
 
@@ -59,7 +59,14 @@ def push_wait_limit() -> float:
     return max(0.0, float(getattr(settings, "CHANNEL_SYNC_PUSH_MAX_WAIT", 0.25)))
 
 
+def _shown(quantity, cap: int | None) -> int:
+    """What the channel shows for ``quantity``: never below 0 nor above its limit."""
+    quantity = max(0, int(quantity))
+    return quantity if cap is None else min(quantity, cap)
+
+
 def _push_locked(account, lock, *, trigger, user, retry_of, defer_waits=False) -> dict:
+    cap = connector_class(account.channel).max_stock_quantity
     run = None
     paused: PushPaused | None = None
     totals: Counter = Counter()
@@ -73,10 +80,12 @@ def _push_locked(account, lock, *, trigger, user, retry_of, defer_waits=False) -
             if not backlog:
                 break
             listings = selectors.listings_to_push(backlog)
-            # Quantities are computed now (inventory.stock_quantities); a listing showing what was
-            # last pushed needs no call unless a row asks for a push all the same.
+            # Quantities are computed now (inventory.stock_quantities), as the channel can show
+            # them; a listing showing what was last pushed needs no call unless a row asks for a
+            # push all the same.
+            shown = {lst.pk: _shown(lst.quantity, cap) for lst in listings}
             unchanged = {lst.pk: backlog[lst.pk][0] for lst in listings
-                         if not backlog[lst.pk][1] and lst.last_pushed_quantity == lst.quantity}
+                         if not backlog[lst.pk][1] and lst.last_pushed_quantity == shown[lst.pk]}
             stock.close_unchanged(up_to=unchanged)
             totals["unchanged"] += len(unchanged)
             listings = [lst for lst in listings if lst.pk not in unchanged]
@@ -90,7 +99,7 @@ def _push_locked(account, lock, *, trigger, user, retry_of, defer_waits=False) -
                     connector.wait_limit = push_wait_limit()
             items = [StockPush(listing_id=lst.pk, product_id=lst.external_product_id,
                                variant_id=lst.external_variant_id, channel_sku=lst.channel_sku,
-                               quantity=max(0, int(lst.quantity))) for lst in listings]
+                               quantity=shown[lst.pk]) for lst in listings]
             try:
                 outcomes = connector.push_stock(items)
             except PushPaused as exc:  # the listings not sent stay in the outbox for the next push

@@ -242,6 +242,9 @@ class Connector(abc.ABC):
     required_fields: ClassVar[tuple[str, ...]] = ()
     # Limits the channel documents (stock pushes per call).
     stock_batch_size: ClassVar[int] = 100
+    # The most a listing's quantity can show on the channel (None: no documented limit). A push
+    # sends at most this, and a change above it needs no call (the channel shows the limit).
+    max_stock_quantity: ClassVar[int | None] = None
 
     def __init__(self, account, *, session: requests.Session | None = None, sleep=time.sleep):
         self.account = account

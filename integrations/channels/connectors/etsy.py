@@ -192,6 +192,7 @@ class EtsyConnector(Connector):
     secret_fields = ("shared_secret", "access_token", "refresh_token", "webhook_secret")
     required_fields = ("keystring", "shared_secret", "access_token")
     stock_batch_size = 1  # one inventory PUT per listing
+    max_stock_quantity = MAX_QUANTITY
 
     @property
     def shop_id(self) -> str:

@@ -42,6 +42,8 @@ from integrations.channels.connectors.base import (
 from integrations.channels.connectors.errors import webhook_json
 from integrations.tiktok import cancellations, client
 
+MAX_QUANTITY = 99998  # the most a SKU's stock can show on TikTok Shop
+
 SEARCH_PAGE_SIZE = 50  # one order-detail call (at most 50 ids) per search page
 DETAIL_BATCH = 50
 # Webhook event types that concern an order (docs/domain/tiktok-shop.md#webhooks).
@@ -87,7 +89,7 @@ def order_detail_request(ids: list[str]) -> ApiRequest:
 def inventory_update_request(product_id: str, items: list[StockPush], warehouse_id: str = "") -> ApiRequest:
     skus = []
     for item in items:
-        inventory = {"quantity": max(0, min(int(item.quantity), 99998))}
+        inventory = {"quantity": max(0, min(int(item.quantity), MAX_QUANTITY))}
         if warehouse_id:
             inventory = {"warehouse_id": warehouse_id, **inventory}
         skus.append({"id": item.variant_id, "inventory": [inventory]})
@@ -187,6 +189,7 @@ class TikTokConnector(Connector):
     secret_fields = ("app_secret", "access_token", "refresh_token")
     required_fields = ("app_key", "app_secret", "access_token")
     stock_batch_size = 100
+    max_stock_quantity = MAX_QUANTITY
 
     # --- auth (integrations.tiktok.client) ------------------------------------------------------
     def authorize(self, request: ApiRequest):
