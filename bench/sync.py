@@ -249,6 +249,9 @@ def ingest(args, emu, accounts, env):
                 last_request = time.perf_counter()
             if time.perf_counter() - started > 1800:
                 sys.exit(f"FAILED: only {stored} of {want} orders after 30 minutes")
+            if time.perf_counter() - started - progress[-1][0] > STALL_SECONDS:
+                stop(workers + pushers)
+                stalled(accounts, STALL_SECONDS)
             time.sleep(0.2)
         elapsed = time.perf_counter() - started
         cpu = cpu_lost + sum(tree_cpu(w.pid) for w in workers + pushers)
@@ -310,6 +313,35 @@ def drain(seconds=120):
             return
         time.sleep(0.2)
         close_old_connections()
+
+
+STALL_SECONDS = 60
+
+
+def stalled(accounts, seconds):
+    """Exit with what Redis says about each account's syncs: no order stored for ``seconds``."""
+    import django_rq
+
+    from channels import coordination
+
+    conn = coordination.connection()
+    lines = [f"FAILED: no order stored for {seconds:.0f} s; the accounts' sync state in Redis:"]
+    for channel, account in accounts.items():
+        state = {}
+        for flag in ("queued", "pending", "hold", "lock"):
+            key = coordination._key(flag, "pull", account.pk)
+            value = conn.get(key)
+            state[flag] = (value.decode() if value else None, conn.pttl(key))
+        job_id = state["queued"][0]
+        if job_id and job_id != "enqueuing":
+            job = django_rq.get_queue("sync").fetch_job(job_id)
+            state["queued job"] = job.get_status() if job else "gone"
+        lines.append(f"  {channel} (account {account.pk}): {state}")
+    for name in ("push", "sync"):
+        queue = django_rq.get_queue(name)
+        lines.append(f"  queue {name}: {queue.count} queued, {len(queue.scheduled_job_registry)} scheduled, "
+                     f"{len(queue.started_job_registry)} started")
+    sys.exit("\n".join(lines))
 
 
 def time_change(emu, accounts, sku, main, quantity):
@@ -393,11 +425,17 @@ def latency_during_ingest(args, emu, accounts, workers):
         jobs.request_pull(account.pk)
     started = time.perf_counter()
     latencies, last_request = [], time.perf_counter()
+    last_progress = (started, before)
     while True:
         close_old_connections()
         stored = Order.objects.count()
         if stored >= want:
             break
+        if stored != last_progress[1]:
+            last_progress = (time.perf_counter(), stored)
+        elif time.perf_counter() - last_progress[0] > STALL_SECONDS:
+            stop(workers)
+            stalled(accounts, STALL_SECONDS)
         if time.perf_counter() - last_request > 10:
             for account in accounts.values():
                 jobs.request_pull(account.pk)

@@ -2,7 +2,9 @@
 
 - ``AccountLock("pull", account_id)``: one order pull (or stock push...) per account at a time.
   It expires on its own (``CHANNEL_SYNC_LOCK_SECONDS``) so a killed worker blocks nobody for
-  long; a live job extends it after every page.
+  long; a live job extends it after every page. A lock whose holder was a process of this
+  machine that no longer exists (a worker killed by SIGKILL or the OOM killer) is taken over at
+  once by the next job that wants it.
 - ``request(kind, account_id, enqueue)``: ask for a job. Many requests while one job is queued
   make one job: a "pending" flag says there is work, a "queued" flag (set when a job is put on
   the queue, cleared when it starts) keeps a second one off the queue. A job that finds the
@@ -18,6 +20,7 @@ from __future__ import annotations
 
 import logging
 import os
+import socket
 import threading
 import time
 import uuid
@@ -25,8 +28,9 @@ import uuid
 import django_rq
 import redis
 from django.conf import settings
-from rq.exceptions import NoSuchJobError
-from rq.job import Job, JobStatus
+from rq import Queue
+from rq.job import Job
+from rq.registry import ScheduledJobRegistry
 
 log = logging.getLogger("channels")
 
@@ -58,13 +62,39 @@ def _key(*parts) -> str:
     return ":".join([PREFIX, *map(str, parts)])
 
 
+def _process_space() -> str:
+    """Where this process's id means something: the host and its process namespace (Linux), so a
+    lock holder's id is only checked by a process that sees the same processes; "" elsewhere."""
+    try:
+        return f"{socket.gethostname()}/{os.readlink('/proc/self/ns/pid')}"
+    except OSError:
+        return ""
+
+
+def _gone(pid: int) -> bool:
+    """Whether process ``pid`` of this process space has ended (a zombie counts as ended)."""
+    try:
+        with open(f"/proc/{pid}/stat", "rb") as stat:
+            return stat.read().rsplit(b")", 1)[1].split()[0] == b"Z"
+    except FileNotFoundError:
+        return True
+    except (OSError, IndexError):
+        return False
+
+
+# Delete the lock only if it still holds the dead holder's token.
+_TAKE_OVER = "if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) else return 0 end"
+
+
 class AccountLock:
-    """A Redis lock for (kind, account) with a token, so only its holder releases or extends it."""
+    """A Redis lock for (kind, account) with a token, so only its holder releases or extends it.
+    The token names the holder (process space and id) so that a dead holder's lock can be taken
+    over without waiting for it to expire."""
 
     def __init__(self, kind: str, account_id: int, *, seconds: int | None = None):
         self.key = _key("lock", kind, account_id)
         self.seconds = seconds or lock_seconds()
-        self.token = uuid.uuid4().hex
+        self.token = f"{uuid.uuid4().hex} {os.getpid()} {_process_space()}"
         self.held = False
 
     def acquire(self, *, wait: float = 0.0) -> bool:
@@ -74,9 +104,27 @@ class AccountLock:
             if conn.set(self.key, self.token, nx=True, ex=self.seconds):
                 self.held = True
                 return True
+            if self._take_over_from_the_dead(conn):
+                continue
             if time.monotonic() >= deadline:
                 return False
             time.sleep(0.05)
+
+    def _take_over_from_the_dead(self, conn) -> bool:
+        """Free the lock if its holder was a process of this process space that has ended."""
+        value = conn.get(self.key)
+        if value is None:
+            return True  # expired meanwhile: try again
+        holder = (value.decode() if isinstance(value, bytes) else str(value)).split(" ", 2)
+        space = _process_space()
+        if len(holder) != 3 or not space or holder[2] != space or not holder[1].isdigit():
+            return False
+        pid = int(holder[1])
+        if pid == os.getpid() or not _gone(pid):
+            return False
+        if conn.eval(_TAKE_OVER, 1, self.key, value):
+            log.warning("%s was held by process %s, which has ended: taken over", self.key, pid)
+        return True
 
     def extend(self) -> bool:
         """Restart the expiry; False if the lock was lost (expired and taken by another job)."""
@@ -136,10 +184,27 @@ def started(kind: str, account_id: int) -> None:
     connection().delete(_key("queued", kind, account_id))
 
 
-# For each account (KEYS: its pending and queued flags, in pairs; ARGV: the RQ job key prefix):
-# set the pending flag; if no job waits on the queue (none noted, or the one noted is no longer
-# queued), note "enqueuing" and answer 1 (the caller enqueues one), else 0.
-_REQUEST_MANY = """
+# Whether the RQ job ARGV[1] .. value still waits to run: deferred, or queued and on its queue's
+# list, or scheduled and in its queue's schedule. A job a killed worker took off the list, or
+# took off the schedule without enqueuing it, keeps its status but no longer waits.
+# (ARGV: the job key prefix, the queue key prefix, the schedule key prefix.)
+_STILL_WAITING = """
+local function still_waiting(value)
+  local job = ARGV[1] .. value
+  local status = redis.call('hget', job, 'status')
+  if status == 'deferred' then return true end
+  local origin = redis.call('hget', job, 'origin')
+  if not origin then return false end
+  if status == 'queued' then return redis.call('lpos', ARGV[2] .. origin, value) ~= false end
+  if status == 'scheduled' then return redis.call('zscore', ARGV[3] .. origin, value) ~= false end
+  return false
+end
+"""
+
+# For each account (KEYS: its pending and queued flags, in pairs): set the pending flag; if no job
+# waits (none noted, or the one noted no longer waits), note "enqueuing" and answer 1 (the caller
+# enqueues one), else 0.
+_REQUEST_MANY = _STILL_WAITING + """
 local answers = {}
 for i = 1, #KEYS, 2 do
   redis.call('set', KEYS[i], '1', 'EX', 3600)
@@ -150,8 +215,7 @@ for i = 1, #KEYS, 2 do
     if value == 'enqueuing' then
       waiting = true
     else
-      local status = redis.call('hget', ARGV[1] .. value, 'status')
-      waiting = (status == 'queued' or status == 'deferred' or status == 'scheduled')
+      waiting = still_waiting(value)
       if not waiting then redis.call('del', queued) end
     end
   end
@@ -164,7 +228,20 @@ for i = 1, #KEYS, 2 do
 end
 return answers
 """
+_WAITING = _STILL_WAITING + "return still_waiting(ARGV[4]) and 1 or 0"  # ARGV[4]: the job id
 _scripts = {}
+
+
+def _script(conn, source: str):
+    script = _scripts.get((id(conn), source))
+    if script is None:
+        script = _scripts[(id(conn), source)] = conn.register_script(source)
+    return script
+
+
+def _prefixes() -> list[str]:
+    return [Job.redis_job_namespace_prefix, Queue.redis_queue_namespace_prefix,
+            ScheduledJobRegistry.key_template.format("")]
 
 
 def request_many(kind: str, account_ids, enqueue_for, *, ttl: int = 900) -> list[int]:
@@ -176,11 +253,8 @@ def request_many(kind: str, account_ids, enqueue_for, *, ttl: int = 900) -> list
     conn = connection()
     enqueued = []
     try:
-        script = _scripts.get(id(conn))
-        if script is None:
-            script = _scripts[id(conn)] = conn.register_script(_REQUEST_MANY)
         keys = [k for a in account_ids for k in (_key("pending", kind, a), _key("queued", kind, a))]
-        answers = script(keys=keys, args=[Job.redis_job_namespace_prefix])
+        answers = _script(conn, _REQUEST_MANY)(keys=keys, args=_prefixes())
         for account_id, answer in zip(account_ids, answers, strict=True):
             if not int(answer):
                 continue
@@ -224,13 +298,9 @@ def request(kind: str, account_id: int, enqueue, *, ttl: int = 900) -> bool:
             job_id = value.decode() if isinstance(value, bytes) else str(value)
             if job_id == "enqueuing":
                 return False
-            try:
-                status = Job.fetch(job_id, connection=conn).get_status()
-            except NoSuchJobError:
-                status = None
-            if status in (JobStatus.QUEUED, JobStatus.DEFERRED, JobStatus.SCHEDULED):
+            if int(_script(conn, _WAITING)(keys=[], args=[*_prefixes(), job_id])):
                 return False  # one is waiting; it will see the pending flag
-            conn.delete(key)  # gone, running or done: queue another
+            conn.delete(key)  # gone, running, done, or lost by a killed worker: queue another
     except redis.exceptions.ConnectionError:
         log.warning("Redis is not reachable: %s for account %s waits for the next scheduled sweep", kind, account_id)
     return False
