@@ -9,10 +9,9 @@ request instead of waiting for something to expire:
 
 from __future__ import annotations
 
+import datetime as dt
 import subprocess
 import sys
-
-import datetime as dt
 
 import django_rq
 import pytest
