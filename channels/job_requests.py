@@ -76,6 +76,11 @@ def request_stock_push(account_id: int, trigger: str = Trigger.OUTBOX, *, delay:
                                                               queue=PUSH_QUEUE, delay=delay)))
 
 
+def push_jobs_queued() -> bool:
+    """Whether a stock push job waits on the push queue (one Redis call)."""
+    return django_rq.get_queue(PUSH_QUEUE, connection=coordination.connection()).count > 0
+
+
 def enqueue_tracking_push(package_id: int, *, on_demand: bool = False) -> None:
     """Queue a package's tracking upload; ``on_demand`` (a person's retry) runs past the account's backoff."""
     try:

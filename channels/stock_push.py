@@ -10,13 +10,14 @@ minute.
 
 from __future__ import annotations
 
+import time
 import traceback
 from collections import Counter
 
 from django.conf import settings
 
 from channels import coordination, health, selectors, services
-from channels.job_requests import request_stock_push
+from channels.job_requests import push_jobs_queued, request_stock_push
 from channels.models import SyncRun
 from channels.token_refresh import open_connector
 from integrations.channels.connectors import ChannelError, PushPaused, StockPush, connector_class
@@ -57,6 +58,23 @@ def push_wait_limit() -> float:
     """The longest wait a queued stock push sleeps through (``CHANNEL_SYNC_PUSH_MAX_WAIT``, 0.25 s):
     a 429's Retry-After, or a channel's quota for the second used up (Etsy)."""
     return max(0.0, float(getattr(settings, "CHANNEL_SYNC_PUSH_MAX_WAIT", 0.25)))
+
+
+IDLE_WAIT_LIMIT = 5.0  # the longest wait an idle push worker sleeps through (a 429 may ask for minutes)
+
+
+def _wait_unless_pushes_queued(seconds: float) -> bool:
+    """Sleep through a channel's wait while no other stock push waits on the queue: True once the
+    wait is over (the push carries on), False as soon as another push is queued (this one hands
+    over, so a channel's wait never holds up the others) or if the wait is long."""
+    if seconds > IDLE_WAIT_LIMIT:
+        return False
+    ends = time.monotonic() + seconds
+    while (left := ends - time.monotonic()) > 0:
+        if push_jobs_queued():
+            return False
+        time.sleep(min(0.05, left))
+    return True
 
 
 def _shown(quantity, cap: int | None) -> int:
@@ -109,8 +127,12 @@ def _push_locked(account, lock, *, trigger, user, retry_of, defer_waits=False) -
             totals.update(result)
             errors.extend(f"listing {o.listing_id}: {o.error}" for o in outcomes if not o.ok)
             lock.extend()
-            if result["failed"] or paused:
+            if result["failed"]:
                 break  # the failed ones wait for the next sweep (backoff), not a tight loop
+            if paused is not None:
+                if not _wait_unless_pushes_queued(paused.retry_after or push_wait_limit()):
+                    break  # another push waits for this worker: hand over, the next push carries on
+                paused = None
     except ChannelError as exc:
         if run is None:
             run = services.start_run(account=account, kind=Kind.PUSH_STOCK, trigger=trigger, user=user)

@@ -2,8 +2,9 @@
 (Etsy's per-second quota used up, a 429's Retry-After) ends where it is, over real HTTP against
 the emulator: what was pushed is recorded, the other listings wait in the outbox without a failed
 attempt, the next push of that account is scheduled for when the wait is over (and stands for the
-pushes requested meanwhile), and the worker is free for the other channels. A push a person
-starts sleeps through the wait."""
+pushes requested meanwhile), and the worker is free for the other channels. With no other push
+waiting for the worker, it sleeps through a short wait and finishes. A push a person starts
+sleeps through the wait."""
 
 from __future__ import annotations
 
@@ -13,7 +14,7 @@ import django_rq
 import pytest
 from rq.registry import ScheduledJobRegistry
 
-from channels import jobs
+from channels import job_requests, jobs
 from channels.models import SyncRun
 from channels.stock_push import push_stock_job
 from channels.token_refresh import open_connector
@@ -60,6 +61,8 @@ def test_a_push_that_meets_etsys_used_up_second_hands_over_and_the_next_one_fini
     for _ in range(6):  # another job's calls leave 4 of this second's 10: two listings' GET and PUT
         caller.call(inventory_request(listing_id))
 
+    with django_capture_on_commit_callbacks(execute=True):
+        job_requests.request_stock_push(quiet["tiktok"].pk)  # another channel's push waits for a worker
     started = time.monotonic()
     with django_capture_on_commit_callbacks(execute=True):
         result = push_stock_job(etsy.pk)
@@ -86,10 +89,30 @@ def test_a_push_that_meets_etsys_used_up_second_hands_over_and_the_next_one_fini
     assert not StockOutbox.objects.filter(listing__account=etsy, pushed_at__isnull=True).exists()
 
 
+def test_a_push_worker_with_nothing_else_to_do_sleeps_through_the_wait_and_finishes(
+        quiet, skus, emulator, django_capture_on_commit_callbacks):
+    etsy, main = quiet["etsy"], Location.objects.get(code="MAIN")
+    chosen = three_etsy_listings(emulator, skus)
+    for code in chosen:
+        stock.adjust(sku=skus[code], location=main, quantity=-4, reason="adjustment", note="breakage")
+    listing_id = str(emulator.state.catalogue.ids(chosen[0])["etsy"]["listing_id"])
+    caller = open_connector(etsy)
+    for _ in range(6):
+        caller.call(inventory_request(listing_id))
+    assert django_rq.get_queue("push").count == 0
+    started = time.monotonic()
+    with django_capture_on_commit_callbacks(execute=True):
+        result = push_stock_job(etsy.pk)
+    assert 0.5 < time.monotonic() - started < 3
+    assert result["pushed"] == 3 and "asked to wait" not in result["message"]
+    assert [channel_quantity(emulator, "etsy", code) for code in chosen] == [96, 96, 96]
+    assert scheduled_pushes() == []
+
+
 def test_a_429_ends_a_queued_push_without_a_failed_attempt(quiet, skus, emulator,
                                                               django_capture_on_commit_callbacks):
     tiktok, main = quiet["tiktok"], Location.objects.get(code="MAIN")
-    with django_capture_on_commit_callbacks(execute=True):
+    with django_capture_on_commit_callbacks(execute=True):  # (this queues every account's push)
         stock.adjust(sku=skus["MUG-RED"], location=main, quantity=-5, reason="adjustment", note="breakage")
     emulator.state.faults.update(script=["429"], retry_after=1, services=["tiktok"])
     started = time.monotonic()
