@@ -7,7 +7,6 @@ the ``sync`` queue.
 
 from __future__ import annotations
 
-import datetime as dt
 import logging
 import time
 
@@ -17,6 +16,7 @@ from django.db import transaction
 
 from channels import coordination, selectors
 from channels.models import SyncRun
+from sellerhub.workers import schedule_in
 
 log = logging.getLogger("channels")
 
@@ -39,7 +39,7 @@ def enqueue(func, *args, queue: str = QUEUE, delay: float | None = None):
     options = {"job_timeout": getattr(settings, "CHANNEL_SYNC_JOB_TIMEOUT", 1800), "result_ttl": 3600,
                "failure_ttl": 7 * 86400}
     if delay:
-        return rq_queue.enqueue_in(dt.timedelta(seconds=delay), func, *args, **options)
+        return schedule_in(rq_queue, delay, func, *args, **options)
     return rq_queue.enqueue(func, *args, **options)
 
 

@@ -10,8 +10,9 @@ spike, with a stock push after every page, that was about half of the workers' C
 that runs these jobs itself keeps its connections (Django's ``CONN_MAX_AGE`` with health checks,
 the cached Redis client, the channel sessions) from one job to the next.
 
-Every worker also releases scheduled jobs whose time has come (``release_due_jobs``): a pull
-that a channel told to wait (429) is scheduled for when the wait is over, and must not depend on
+Every worker also releases scheduled jobs whose time has come (``release_due_jobs``), between
+jobs and four times a second while idle: a pull that a channel told to wait (429) is scheduled
+for when the wait is over (``schedule_in``, to the fraction of a second), and must not depend on
 the one worker holding RQ's scheduler lock.
 
 What stays as it was: the job timeout (RQ's SIGALRM death penalty, in this process), warm and
@@ -23,7 +24,9 @@ expired connection is closed, so the next query opens a fresh one.
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
+import time
 
 import redis
 from django.conf import settings
@@ -32,11 +35,22 @@ from django.utils import timezone, translation
 from rq import Worker as ForkingWorker
 from rq.job import Job
 from rq.queue import Queue
-from rq.utils import current_timestamp
 from rq.worker import WorkerStatus
 from rq.worker.base import DEFAULT_WORKER_TTL
 
 log = logging.getLogger("sellerhub.jobs")
+
+IDLE_WAKE_SECONDS = 0.25
+
+
+def schedule_in(queue: Queue, seconds: float, func, *args, **options) -> Job:
+    """``queue.enqueue_in`` to the fraction of a second: RQ's schedule counts whole seconds, so a
+    job meant for 0.97 s later could start up to a second early or late. SellerHub's workers
+    release it once its exact time has come; RQ's own scheduler, where one runs, does so at the
+    next whole second after."""
+    job = queue.enqueue_in(dt.timedelta(seconds=seconds), func, *args, **options)
+    queue.connection.zadd(queue.scheduled_job_registry.key, {job.id: time.time() + seconds}, xx=True)
+    return job
 
 
 def runs_inline(queue_name: str | None) -> bool:
@@ -55,9 +69,9 @@ class Worker(ForkingWorker):
     """RQ's forking worker, except for the queues that run inline (see the module docstring)."""
 
     @property
-    def dequeue_timeout(self) -> int:
-        """Wake at least every second while idle, to release scheduled jobs whose time has come."""
-        return 1
+    def dequeue_timeout(self) -> float:
+        """Wake four times a second while idle, to release scheduled jobs whose time has come."""
+        return IDLE_WAKE_SECONDS
 
     def heartbeat(self, timeout: int | None = None, pipeline=None):
         super().heartbeat(timeout, pipeline)
@@ -74,7 +88,7 @@ class Worker(ForkingWorker):
         names = list(getattr(settings, "JOB_QUEUES", ()))
         if not names:
             return 0
-        stamp = current_timestamp()
+        stamp = time.time()  # schedule_in's scores are exact; RQ's own are whole seconds
         queues = [Queue(name, connection=self.connection, serializer=self.serializer) for name in names]
         with self.connection.pipeline(transaction=False) as pipe:
             for queue in queues:

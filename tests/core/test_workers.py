@@ -9,7 +9,7 @@ import time
 import django_rq
 import pytest
 
-from sellerhub.workers import Worker
+from sellerhub.workers import Worker, schedule_in
 
 
 @pytest.fixture
@@ -35,4 +35,18 @@ def test_a_scheduled_job_is_released_by_any_worker_once_its_time_has_come(queues
     assert push_only.release_due_jobs() == 1
     assert other.release_due_jobs() == 0  # claimed once
     assert sync.job_ids == [job.id]
-    assert push_only.dequeue_timeout == 1  # an idle worker wakes every second to look
+    assert push_only.dequeue_timeout == 0.25  # an idle worker wakes four times a second to look
+
+
+def test_a_job_scheduled_to_the_fraction_of_a_second_is_released_neither_early_nor_a_second_late(queues):
+    sync = queues["sync"]
+    worker = Worker([queues["push"]], connection=sync.connection)
+    while time.time() % 1 > 0.5:  # start in the first half of a second: RQ's whole-second
+        time.sleep(0.05)          # schedule would release it at once, or up to a second late
+    job = schedule_in(sync, 0.4, os.getpid)
+    assert worker.release_due_jobs() == 0
+    time.sleep(0.2)
+    assert worker.release_due_jobs() == 0, "not before its time"
+    time.sleep(0.25)
+    assert worker.release_due_jobs() == 1
+    assert sync.job_ids == [job.id]
