@@ -117,8 +117,8 @@ def uses_rq():
 def _fresh_channel_quotas():
     """Each test starts with no channel pacing left from an earlier test's calls (the emulators
     start afresh for every test too)."""
-    from integrations.channels.connectors import base
+    from integrations.channels.connectors import pacing
 
-    base._quiet_until.clear()
+    pacing.forget()
     yield
-    base._quiet_until.clear()
+    pacing.forget()

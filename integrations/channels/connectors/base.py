@@ -33,6 +33,7 @@ import requests
 
 from integrations.channels import hosts
 from integrations.channels import images as channel_images
+from integrations.channels.connectors import pacing
 from integrations.channels.connectors.errors import (
     Ambiguous,
     AuthFailed,
@@ -56,9 +57,6 @@ __all__ = [
     "ShipmentPush", "StockPush", "Timeout", "TokenStore", "Unavailable", "WebhookNotice", "WebhookRejected",
     "backoff_delay", "chunked", "http_date", "parse_retry_after", "setting", "utc",
 ]
-
-# quota_key() -> time.monotonic() before which that quota's channel is not called (``pace``).
-_quiet_until: dict[tuple, float] = {}
 
 log = logging.getLogger("channels")
 
@@ -382,7 +380,7 @@ class Connector(abc.ABC):
         body = request.body_bytes()
         last: ChannelError | None = None
         for attempt in range(self.max_attempts):
-            paced = _quiet_until.get(self.quota_key(), 0.0) - time.monotonic()
+            paced = pacing.wait_before_call(self.quota_key())
             if paced > 0:
                 if self.wait_limit is not None and paced > self.wait_limit:
                     raise RateLimited("the channel's calls for this second are used up", retry_after=paced,
@@ -393,6 +391,7 @@ class Connector(abc.ABC):
             if request.content_type:
                 headers["Content-Type"] = request.content_type
             self.calls += 1
+            pacing.note_call(self.quota_key())
             try:
                 response = self.session.request(request.method, url, params=list(params), data=body or None,
                                                 headers=headers,
@@ -487,7 +486,9 @@ class Connector(abc.ABC):
 
     def pace(self, seconds: float) -> None:
         """The channel's quota is used up for ``seconds``: the next call on the same quota from
-        this process (this connector's or a later job's) waits until then. The answer in hand
-        is used at once, so a job whose last call used the quota up ends without waiting."""
-        key = self.quota_key()
-        _quiet_until[key] = max(_quiet_until.get(key, 0.0), time.monotonic() + seconds)
+        this process (this connector's or a later job's) waits until then (``pacing``)."""
+        pacing.pace(self.quota_key(), seconds)
+
+    def quota_used_up(self, window: float) -> None:
+        """The channel says the calls it allows per ``window`` seconds are used up (``pacing.used_up``)."""
+        pacing.used_up(self.quota_key(), window)

@@ -217,7 +217,7 @@ class EtsyConnector(Connector):
     def after_response(self, response):
         # Etsy counts calls per second: when the second's quota is used up, the next call waits.
         if response.headers.get("x-remaining-this-second") == "0":
-            self.pace(1.0)
+            self.quota_used_up(1.0)
 
     def can_refresh(self) -> bool:
         return bool(self.credentials.get("refresh_token") and self.credentials.get("keystring"))
