@@ -96,6 +96,7 @@ class AccountLock:
         self.seconds = seconds or lock_seconds()
         self.token = f"{uuid.uuid4().hex} {os.getpid()} {_process_space()}"
         self.held = False
+        self._holder_value = None
 
     def acquire(self, *, wait: float = 0.0) -> bool:
         deadline = time.monotonic() + wait
@@ -111,20 +112,26 @@ class AccountLock:
             time.sleep(0.05)
 
     def _take_over_from_the_dead(self, conn) -> bool:
-        """Free the lock if its holder was a process of this process space that has ended."""
-        value = conn.get(self.key)
+        """Free the lock if its holder was a process of this process space that has ended; True
+        if the lock may be free now (try again)."""
+        if not self._holder_has_ended(conn):
+            return self._holder_value is None  # expired meanwhile
+        if conn.eval(_TAKE_OVER, 1, self.key, self._holder_value):
+            log.warning("%s was held by a process that has ended: taken over", self.key)
+        return True
+
+    def _holder_has_ended(self, conn) -> bool:
+        """Whether the lock's holder (read into ``_holder_value``) was a process of this process
+        space that has ended."""
+        value = self._holder_value = conn.get(self.key)
         if value is None:
-            return True  # expired meanwhile: try again
+            return False
         holder = (value.decode() if isinstance(value, bytes) else str(value)).split(" ", 2)
         space = _process_space()
         if len(holder) != 3 or not space or holder[2] != space or not holder[1].isdigit():
             return False
         pid = int(holder[1])
-        if pid == os.getpid() or not _gone(pid):
-            return False
-        if conn.eval(_TAKE_OVER, 1, self.key, value):
-            log.warning("%s was held by process %s, which has ended: taken over", self.key, pid)
-        return True
+        return pid != os.getpid() and _gone(pid)
 
     def extend(self) -> bool:
         """Restart the expiry; False if the lock was lost (expired and taken by another job)."""
@@ -153,6 +160,24 @@ class AccountLock:
 
     def __exit__(self, *exc):
         self.release()
+
+
+def take_over_abandoned() -> list[tuple[str, int]]:
+    """Free every sync lock whose holder was a process of this machine that has ended (a killed
+    worker). Returns the (kind, id) of each: the caller asks for that work again, which would
+    otherwise wait for the next scheduled sweep."""
+    conn = connection()
+    freed = []
+    for raw in conn.scan_iter(match=_key("lock", "*"), count=500):
+        key = raw.decode() if isinstance(raw, bytes) else str(raw)
+        kind, _, ident = key[len(_key("lock")) + 1:].rpartition(":")
+        if not ident.isdigit():
+            continue
+        lock = AccountLock(kind, int(ident))
+        if lock._holder_has_ended(conn) and conn.eval(_TAKE_OVER, 1, key, lock._holder_value):
+            log.warning("%s was held by a process that has ended: taken over", key)
+            freed.append((kind, int(ident)))
+    return freed
 
 
 def mark_pending(kind: str, account_id: int) -> None:

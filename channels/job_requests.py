@@ -76,6 +76,19 @@ def request_stock_push(account_id: int, trigger: str = Trigger.OUTBOX, *, delay:
                                                               queue=PUSH_QUEUE, delay=delay)))
 
 
+def ask_again_after_a_kill() -> list[tuple[str, int]]:
+    """A worker check (``sellerhub.workers``): the sync locks a killed worker of this machine left
+    are freed, and its order pulls and stock pushes are asked for again at once instead of at the
+    next scheduled sweep. (Other syncs are swept as before; their lock is no longer in the way.)"""
+    freed = coordination.take_over_abandoned()
+    for kind, ident in freed:
+        if kind == "pull":
+            request_pull(ident)
+        elif kind == "push":
+            request_stock_push(ident)
+    return freed
+
+
 def push_jobs_queued() -> bool:
     """Whether a stock push job waits on the push queue (one Redis call)."""
     return django_rq.get_queue(PUSH_QUEUE, connection=coordination.connection()).count > 0

@@ -1,14 +1,19 @@
 """Wiring done once per process (imported by ChannelsConfig.ready, once the apps are loaded, so
 its imports are module-level): stock changes request a push to the channels, shipped packages
-queue their tracking upload, notifications reach the channels' inbox handler, and the channel
-models join the ops admin."""
+queue their tracking upload, notifications reach the channels' inbox handler, the channel
+models join the ops admin, and workers take over what a killed worker left."""
 
 from django.db.models.signals import post_delete, post_save
 
 from channels import admin  # noqa: F401  (registers the admin pages)
 from channels.cancellation_push import enqueue_cancellation_push
 from channels.cancellation_requests import request_decision_send
-from channels.job_requests import enqueue_tracking_push, forget_pushable_accounts, on_outbox_written
+from channels.job_requests import (
+    ask_again_after_a_kill,
+    enqueue_tracking_push,
+    forget_pushable_accounts,
+    on_outbox_written,
+)
 from channels.returns_sync import enqueue_decision as enqueue_return_decision
 from channels.services import fail_runs_of_job
 from channels.webhook_processing import register_authorization_handlers
@@ -20,6 +25,7 @@ from orders.services import cancellation_requests, seller_cancellation
 from orders.services.returns import register_return_decision_queued
 from sellerhub import jobs
 from sellerhub.models import ChannelAccount
+from sellerhub.workers import register_worker_check
 
 
 def ready():
@@ -34,3 +40,4 @@ def ready():
     register_handlers()  # the channels' notifications in the kernel's webhook inbox
     register_authorization_handlers()  # TikTok's deauthorisation and expiring authorisation, at once
     jobs.register_failure_handler("channels.", fail_runs_of_job)  # a dead sync job fails its sync runs
+    register_worker_check(ask_again_after_a_kill)  # a killed worker's pulls and pushes go on at once

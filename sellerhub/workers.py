@@ -10,7 +10,8 @@ spike, with a stock push after every page, that was about half of the workers' C
 that runs these jobs itself keeps its connections (Django's ``CONN_MAX_AGE`` with health checks,
 the cached Redis client, the channel sessions) from one job to the next.
 
-Every worker also releases scheduled jobs whose time has come (``release_due_jobs``), between
+Every worker also runs the apps' registered checks as it starts and every few seconds
+(``register_worker_check``), and releases scheduled jobs whose time has come (``release_due_jobs``), between
 jobs and four times a second while idle: a pull that a channel told to wait (429) is scheduled
 for when the wait is over (``schedule_in``, to the fraction of a second), and must not depend on
 the one worker holding RQ's scheduler lock.
@@ -41,6 +42,17 @@ from rq.worker.base import DEFAULT_WORKER_TTL
 log = logging.getLogger("sellerhub.jobs")
 
 IDLE_WAKE_SECONDS = 0.25
+CHECK_EVERY_SECONDS = 5.0
+
+_checks: list = []
+
+
+def register_worker_check(check) -> None:
+    """``check()`` runs in every worker as it starts and then every ``CHECK_EVERY_SECONDS``
+    between jobs: an app's look for work a killed worker left behind (the channels take over the
+    sync locks of a worker that has ended, and ask for its syncs again)."""
+    if check not in _checks:
+        _checks.append(check)
 
 
 def schedule_in(queue: Queue, seconds: float, func, *args, **options) -> Job:
@@ -77,6 +89,21 @@ class Worker(ForkingWorker):
         super().heartbeat(timeout, pipeline)
         if pipeline is None:  # between jobs (the dequeue loop), not inside RQ's own bookkeeping
             self.release_due_jobs()
+            self.run_checks()
+
+    def run_checks(self) -> None:
+        """The registered worker checks, at most every ``CHECK_EVERY_SECONDS``."""
+        now = time.monotonic()
+        if now - getattr(self, "_checked_at", -CHECK_EVERY_SECONDS) < CHECK_EVERY_SECONDS:
+            return
+        self._checked_at = now
+        for check in list(_checks):
+            try:
+                check()
+            except redis.exceptions.ConnectionError:
+                raise  # the worker's loop waits for Redis and tries again
+            except Exception:  # a check must not stop the worker
+                log.exception("worker check %s failed", getattr(check, "__name__", check))
 
     def release_due_jobs(self) -> int:
         """Put the scheduled jobs (``enqueue_in``) of every SellerHub queue whose time has come on

@@ -123,3 +123,31 @@ def test_a_scheduled_job_taken_off_the_schedule_but_never_queued_no_longer_stand
     coordination.connection().zrem(schedule.key, lost)  # claimed by a worker that was killed at once
     assert ask(queue_now)
     assert queue.count == 1
+
+
+def test_a_worker_takes_over_a_killed_workers_pull_and_asks_for_it_again(lock_key, request_flags, db,
+                                                                          django_capture_on_commit_callbacks):
+    from channels import job_requests
+    from sellerhub import workers
+
+    assert job_requests.ask_again_after_a_kill in workers._checks  # every worker runs it
+    live = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])
+    live_key = coordination.AccountLock("push", 993).key
+    try:
+        hold_as(lock_key, ended_process(), coordination._process_space())  # pull lock of account 991
+        hold_as(live_key, live.pid, coordination._process_space())
+        worker = workers.Worker([django_rq.get_queue("push")], connection=coordination.connection())
+        with django_capture_on_commit_callbacks(execute=True):
+            worker.run_checks()
+        conn = coordination.connection()
+        assert conn.get(lock_key) is None
+        assert conn.get(live_key) is not None, "a live holder keeps its lock"
+        queued = [job.args for job in django_rq.get_queue("sync").get_jobs()]
+        assert queued == [(991, "schedule")]
+        worker.run_checks()  # not again within a few seconds
+        assert django_rq.get_queue("sync").count == 1
+    finally:
+        live.kill()
+        live.wait()
+        coordination.connection().delete(live_key, coordination._key("queued", "pull", 991),
+                                         coordination._key("pending", "pull", 991))
