@@ -18,6 +18,7 @@ kept, so a request opens no TCP connection; a forked process (an RQ work horse) 
 
 from __future__ import annotations
 
+import functools
 import logging
 import os
 import socket
@@ -62,6 +63,7 @@ def _key(*parts) -> str:
     return ":".join([PREFIX, *map(str, parts)])
 
 
+@functools.cache
 def _process_space() -> str:
     """Where this process's id means something: the host and its process namespace (Linux), so a
     lock holder's id is only checked by a process that sees the same processes; "" elsewhere."""
@@ -82,8 +84,9 @@ def _gone(pid: int) -> bool:
         return False
 
 
-# Delete the lock only if it still holds the dead holder's token.
-_TAKE_OVER = "if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) else return 0 end"
+# Delete the lock only if it still holds this token (its holder's, or a dead holder's).
+_DELETE_IF_HELD_BY = ("if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) "
+                      "else return 0 end")
 
 
 class AccountLock:
@@ -105,19 +108,19 @@ class AccountLock:
             if conn.set(self.key, self.token, nx=True, ex=self.seconds):
                 self.held = True
                 return True
-            if self._take_over_from_the_dead(conn):
-                continue
+            if self.free_if_abandoned(conn) or self._holder_value is None:
+                continue  # freed, or expired meanwhile: try again
             if time.monotonic() >= deadline:
                 return False
             time.sleep(0.05)
 
-    def _take_over_from_the_dead(self, conn) -> bool:
+    def free_if_abandoned(self, conn) -> bool:
         """Free the lock if its holder was a process of this process space that has ended; True
-        if the lock may be free now (try again)."""
-        if not self._holder_has_ended(conn):
-            return self._holder_value is None  # expired meanwhile
-        if conn.eval(_TAKE_OVER, 1, self.key, self._holder_value):
-            log.warning("%s was held by a process that has ended: taken over", self.key)
+        if this call freed it."""
+        if not self._holder_has_ended(conn) or not conn.eval(_DELETE_IF_HELD_BY, 1, self.key,
+                                                                self._holder_value):
+            return False
+        log.warning("%s was held by a process that has ended: taken over", self.key)
         return True
 
     def _holder_has_ended(self, conn) -> bool:
@@ -148,9 +151,8 @@ class AccountLock:
     def release(self) -> None:
         if not self.held:
             return
-        script = "if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) else return 0 end"
         try:
-            connection().eval(script, 1, self.key, self.token)
+            connection().eval(_DELETE_IF_HELD_BY, 1, self.key, self.token)
         except Exception:  # Redis gone: the key expires by itself
             log.warning("could not release %s", self.key)
         self.held = False
@@ -173,9 +175,7 @@ def take_over_abandoned() -> list[tuple[str, int]]:
         kind, _, ident = key[len(_key("lock")) + 1:].rpartition(":")
         if not ident.isdigit():
             continue
-        lock = AccountLock(kind, int(ident))
-        if lock._holder_has_ended(conn) and conn.eval(_TAKE_OVER, 1, key, lock._holder_value):
-            log.warning("%s was held by a process that has ended: taken over", key)
+        if AccountLock(kind, int(ident)).free_if_abandoned(conn):
             freed.append((kind, int(ident)))
     return freed
 

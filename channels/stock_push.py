@@ -77,6 +77,10 @@ def _wait_unless_pushes_queued(seconds: float) -> bool:
     return True
 
 
+def _wait_asked(paused: PushPaused) -> float:
+    return paused.retry_after or push_wait_limit()
+
+
 def _shown(quantity, cap: int | None) -> int:
     """What the channel shows for ``quantity``: never below 0 nor above its limit."""
     quantity = max(0, int(quantity))
@@ -130,7 +134,7 @@ def _push_locked(account, lock, *, trigger, user, retry_of, defer_waits=False) -
             if result["failed"]:
                 break  # the failed ones wait for the next sweep (backoff), not a tight loop
             if paused is not None:
-                if not _wait_unless_pushes_queued(paused.retry_after or push_wait_limit()):
+                if not _wait_unless_pushes_queued(_wait_asked(paused)):
                     break  # another push waits for this worker: hand over, the next push carries on
                 paused = None
     except ChannelError as exc:
@@ -157,7 +161,7 @@ def _push_locked(account, lock, *, trigger, user, retry_of, defer_waits=False) -
     status = Status.SUCCEEDED if not totals["failed"] else (Status.PARTIAL if totals["pushed"] else Status.FAILED)
     message = f"{totals['pushed']} listing(s) pushed" + (f", {totals['failed']} failed" if totals["failed"] else "")
     if paused is not None:
-        wait = paused.retry_after or push_wait_limit()
+        wait = _wait_asked(paused)
         message += f"; the channel asked to wait {wait:.2g} s, the next push carries on then"
         request_stock_push(account.pk, trigger, delay=wait)
     services.finish_run(run=run, status=status, items_ok=totals["pushed"], items_failed=totals["failed"],
