@@ -15,7 +15,8 @@ and reservations, the stock outbox). The reference, per page, in one transaction
 
 Both are timed page by page, interleaved (a project page, then a reference page), each with its
 own accounts; CPU is the client's process time plus the database backend's (/proc of the
-backend's pid, when the server runs on this machine).
+backend's pid, when the server runs on this machine). ``BENCH_QUERIES=1`` prints the statements
+of each channel's second page on the project's side.
 """
 
 from __future__ import annotations
@@ -226,12 +227,23 @@ def compare(*, accounts_project: dict, accounts_reference: dict, payloads: dict,
         for channel, raws in payloads.items():
             for start in range(0, len(raws), page_size):
                 page = raws[start:start + page_size]
+                watch = os.environ.get("BENCH_QUERIES") and start == page_size  # e.g. BENCH_QUERIES=1
+                if watch:  # the statements of one page (its second, so caches are warm), printed
+                    from django.test.utils import CaptureQueriesContext
+
+                    captured = CaptureQueriesContext(connection)
+                    captured.__enter__()
                 with project:
                     if profiler:
                         profiler.enable()
                     result = store_payloads(accounts_project[channel], page, source="bench")
                     if profiler:
                         profiler.disable()
+                if watch:
+                    captured.__exit__(None, None, None)
+                    print(f"{channel}: {len(captured)} statements for a page of {len(page)}")
+                    for query in captured.captured_queries:
+                        print(f"  {query['time']}  {query['sql'][:160]}")
                 if result["rejected"] or result["retry"]:
                     raise SystemExit(f"FAILED: the store path refused {result['rejected'][:3]} {result['retry'][:3]}")
                 project.orders += len(page)

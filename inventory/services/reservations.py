@@ -141,8 +141,9 @@ class _Allocator:
         return plan, short
 
 
-def _shortfall_error(short) -> InsufficientStock:
-    labels = sku_labels({r.sku_id for r, _missing, _available in short})
+def _shortfall_error(short, labels: dict[int, str] | None = None) -> InsufficientStock:
+    """The error naming every short line; ``labels``: the SKUs' names when already read."""
+    labels = labels if labels is not None else sku_labels({r.sku_id for r, _missing, _available in short})
     return InsufficientStock([Shortfall(r.line_key, r.sku_id, labels[r.sku_id], missing, available)
                               for r, missing, available in short])
 
@@ -226,8 +227,9 @@ def reserve_page(*, orders: list[PageOrder], user=None) -> dict[str, Insufficien
                 held[page_order.reference].append(Reservation(line_key=r.line_key, sku_id=r.sku_id,
                                                               location_id=lv.location_id, quantity=take))
         _write_reservations(plans, user=user, cursor=cursor)
-    for reference, short in shorts.items():
-        outcome[reference] = _shortfall_error(short)
+    labels = sku_labels({r.sku_id for short in shorts.values() for r, _m, _a in short}) if shorts else {}
+    for reference, short in shorts.items():  # the short SKUs' names read once for the page
+        outcome[reference] = _shortfall_error(short, labels)
     return outcome
 
 

@@ -90,6 +90,27 @@ def test_a_page_costs_the_same_order_statements_whatever_its_size(tiktok_account
     assert Order.objects.filter(status=S.CONFIRMED).count() == 30
 
 
+def _short_page(now, first: int, count: int):
+    return [map_order("tiktok", tiktok_payload(order_id=f"5763000000000{n:05d}", lines=(("CAP-BLU", 5, "7"),),
+                                               created=now, paid=now, rts_sla=now + dt.timedelta(days=2)))
+            for n in range(first, first + count)]
+
+
+def test_short_orders_cost_the_same_statements_however_many_a_page_holds(tiktok_account, stocked, now):
+    stocked("CAP-BLU", 4)  # every order asks for 5: each one is short
+    with CaptureQueriesContext(connection) as one:
+        store_page(account=tiktok_account, incoming=_short_page(now, 0, 1))
+    with CaptureQueriesContext(connection) as many:
+        store_page(account=tiktok_account, incoming=_short_page(now, 1, 20))
+    def reads(queries):  # the statements that read (SQLite splits a bulk insert into batches)
+        return [q["sql"][:120] for q in queries.captured_queries if q["sql"].startswith("SELECT")]
+
+    assert len(reads(many)) == len(reads(one)), reads(many)
+    short = Order.objects.filter(attention_reason="short_stock")
+    assert short.count() == 21
+    assert all("CAP-BLU: 5 ordered, 4 available" in o.attention_detail for o in short)
+
+
 def test_an_order_another_writer_inserted_first_is_left_to_the_update(tiktok_account, now):
     incoming = map_order("tiktok", tiktok_payload(order_id="576200000000000001", created=now, paid=now))
     upsert_order(account=tiktok_account, incoming=incoming, confirm=False)
