@@ -42,7 +42,8 @@ from documents import (
 from documents.barcodes import DOT_MM, QUIET_MODULES
 from documents.builders import LABEL_BARCODE_WIDTH_MM, label_context
 from documents.data import format_weight
-from documents.render import BASE_URL, SafeURLFetcher, html_to_pdf
+from documents.fetcher import SafeURLFetcher
+from documents.render import BASE_URL, html_to_pdf
 
 # Page sizes in points (1/72 in).
 FOUR_BY_SIX = (288, 432)
