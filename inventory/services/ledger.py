@@ -81,6 +81,11 @@ def update_levels(totals: dict[int, tuple[int, int]], *, cursor=None) -> None:
             cur.execute(sql.text(("levels", n), build), [*params, now, *[pk for pk, _d, _r in batch]])
 
 
+LEDGER_COLUMNS = (("sku_id", "bigint"), ("location_id", "bigint"), ("on_hand_change", "integer"),
+                  ("reserved_change", "integer"), ("reason", "text"), ("user_id", "bigint"), ("reference", "text"),
+                  ("note", "text"), ("created_at", "timestamptz"))
+
+
 def insert_ledger(rows, *, reason, user, note: str = "", cursor=None) -> None:
     """Append ledger rows [(sku_id, location_id, on hand change, reserved change, reference)] in one
     INSERT (no ids read back: the hot path of reservations)."""
@@ -91,14 +96,10 @@ def insert_ledger(rows, *, reason, user, note: str = "", cursor=None) -> None:
     user = user_or_none(user)
     user_id = user.pk if user is not None else None
     reason, note = str(reason), note[:500]
-    params = []
-    for sku_id, location_id, on_hand_change, reserved_change, reference in rows:
-        params += [sku_id, location_id, on_hand_change, reserved_change, reason, user_id, reference[:100], note, now]
-    statement = sql.text(("ledger", len(rows)), lambda: (
-        f"INSERT INTO {sql.table(StockMovement)} (sku_id, location_id, on_hand_change, reserved_change, reason, "
-        f"user_id, reference, note, created_at) VALUES {sql.marks(len(rows), '(%s, %s, %s, %s, %s, %s, %s, %s, %s)')}"))
+    rows = [(sku_id, location_id, on_hand_change, reserved_change, reason, user_id, reference[:100], note, now)
+            for sku_id, location_id, on_hand_change, reserved_change, reference in rows]
     with sql.cursor(cursor) as cur:
-        cur.execute(statement, params)
+        sql.insert_values(StockMovement, LEDGER_COLUMNS, rows, cursor=cur)
 
 
 def move(changes, *, reason, user, reference="", note="", reverses=None) -> list[StockMovement]:

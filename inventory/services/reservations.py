@@ -148,6 +148,10 @@ def _shortfall_error(short, labels: dict[int, str] | None = None) -> Insufficien
                               for r, missing, available in short])
 
 
+RESERVATION_COLUMNS = (("reference", "text"), ("line_key", "text"), ("sku_id", "bigint"), ("location_id", "bigint"),
+                       ("quantity", "integer"), ("state", "text"), ("created_at", "timestamptz"))
+
+
 def _write_reservations(plans, *, user, cursor) -> list[Reservation]:
     """The writes of allocated plans [(reference, [(request, level, units)])]: one UPDATE of the
     levels, one INSERT each of reservations (ids read back), ledger rows and outbox rows."""
@@ -160,15 +164,10 @@ def _write_reservations(plans, *, user, cursor) -> list[Reservation]:
     update_levels({pk: (0, units) for pk, units in totals.items()}, cursor=cursor)
     now = timezone.now()
     stamp = sql.stamp(now)
-    active = Reservation.State.ACTIVE
-    params = []
-    for reference, r, lv, take in rows:
-        params += [reference, r.line_key, r.sku_id, lv.location_id, take, active, stamp]
-    n = len(rows)
-    cursor.execute(sql.text(("reserve", n), lambda: (
-        f"INSERT INTO {sql.table(Reservation)} (reference, line_key, sku_id, location_id, quantity, state, created_at) "
-        f"VALUES {sql.marks(n, '(%s, %s, %s, %s, %s, %s, %s)')} RETURNING id")), params)
-    ids = [row[0] for row in cursor.fetchall()]
+    active = Reservation.State.ACTIVE.value
+    ids = sql.insert_values(Reservation, RESERVATION_COLUMNS,
+                            [(reference, r.line_key, r.sku_id, lv.location_id, take, active, stamp)
+                             for reference, r, lv, take in rows], cursor=cursor, returning="id")
     insert_ledger([(r.sku_id, lv.location_id, 0, take, reference) for reference, r, lv, take in rows],
                   reason=Reason.RESERVATION, user=user, cursor=cursor)
     write_outbox({r.sku_id for _reference, r, _lv, _take in rows}, cursor=cursor)

@@ -5,7 +5,11 @@ On PostgreSQL it is a server-side binding cursor whose statements are prepared o
 connection (psycopg keeps them), so each order's statements skip the parse and plan; it is wrapped
 by Django like any cursor (database errors translated). While queries are logged (DEBUG, tests
 counting queries) and on SQLite it is Django's own cursor, so the log shows each statement whole.
-One cursor serves a whole reservation or release."""
+One cursor serves a whole reservation or release.
+
+``insert_values`` writes many rows in one statement whose text does not depend on how many: on
+PostgreSQL ``INSERT ... SELECT * FROM unnest(<one array per column>)`` (prepared once, its text
+parsed once), elsewhere a VALUES list."""
 
 from __future__ import annotations
 
@@ -67,3 +71,25 @@ def stamp(value):
 
 def marks(n: int, row: str = "%s") -> str:
     return ", ".join([row] * n)
+
+
+def insert_values(model, columns: tuple[tuple[str, str], ...], rows: list[tuple], *, cursor,
+                  returning: str | None = None) -> list:
+    """Insert ``rows`` (one value per column of ``columns``: (column, PostgreSQL type)) into the
+    model's table in one statement; returns the ``returning`` column of each row, in order."""
+    if not rows:
+        return []
+    names = ", ".join(name for name, _type in columns)
+    tail = f" RETURNING {returning}" if returning else ""
+    if db().vendor == "postgresql":
+        statement = text(("unnest", model._meta.db_table, columns, returning), lambda: (
+            f"INSERT INTO {table(model)} ({names}) SELECT * FROM unnest("
+            + ", ".join(f"%s::{kind}[]" for _name, kind in columns) + f"){tail}"))
+        params = [list(values) for values in zip(*rows, strict=True)]
+    else:
+        n, row = len(rows), "(" + ", ".join(["%s"] * len(columns)) + ")"
+        statement = text(("values", model._meta.db_table, columns, returning, n), lambda: (
+            f"INSERT INTO {table(model)} ({names}) VALUES {marks(n, row)}{tail}"))
+        params = [value for values in rows for value in values]
+    cursor.execute(statement, params)
+    return [found[0] for found in cursor.fetchall()] if returning else []
