@@ -165,6 +165,11 @@ def concerns_tiktok_usps(channel: str, fulfilment: str, label_source: str) -> bo
     return channel == Channel.TIKTOK and fulfilment == Fulfilment.FBS and label_source != LabelSource.PLATFORM
 
 
+# ``concerns_tiktok_usps`` in SQL, over an order ``o`` and its account ``a``, and its parameters.
+CONCERNS_TIKTOK_USPS_SQL = "(a.channel = %s AND o.fulfilment = %s AND o.label_source <> %s)"
+CONCERNS_TIKTOK_USPS_PARAMS = (Channel.TIKTOK.value, Fulfilment.FBS.value, LabelSource.PLATFORM.value)
+
+
 def decision_of(rule: ShippingRule) -> RuleDecision:
     return RuleDecision(rule_id=rule.pk, rule_name=rule.name, carrier=rule.carrier, service=rule.service,
                         cheapest_by_deliver_date=rule.cheapest_by_deliver_date, box_id=rule.box_id,

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import logging
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from fulfilment.models import Package
@@ -22,6 +22,7 @@ from fulfilment.shipping_rules.models import (
 )
 from orders import services as orders
 from orders.models import Order, OrderStatus
+from sellerhub.models import ChannelAccount
 
 log = logging.getLogger("sellerhub.fulfilment")
 
@@ -176,7 +177,8 @@ def _decide(decision: OrderShippingDecision, rule: ShippingRule | None, *, momen
     return bool(rule and rule.hold_reason and hold_again)
 
 
-def apply_rules_to_orders(*, order_ids, moment: str, user=None) -> dict[int, OrderShippingDecision]:
+def apply_rules_to_orders(*, order_ids, moment: str, user=None,
+                          read_back: bool = True) -> dict[int, OrderShippingDecision]:
     """Record which rule applies to each order now (or that none does) and its action, for many
     orders at once (a stored page of orders; one order is a page of one): the rules are read once,
     the orders locked in one statement (primary-key order) and their decisions next, their lines
@@ -190,7 +192,11 @@ def apply_rules_to_orders(*, order_ids, moment: str, user=None) -> dict[int, Ord
         return {}
     own, platform = _rules_now()
     if not own:
-        return _no_own_rule(ids, moment=moment, platform=platform)
+        decisions = {}
+        for start in range(0, len(ids), 500):
+            decisions.update(_no_own_rule(ids[start:start + 500], moment=moment, platform=platform,
+                                          read_back=read_back))
+        return decisions
     with transaction.atomic():
         # The orders first, then their decisions; neither the payload nor the account's
         # credentials are read here (each row would decrypt the same credentials again).
@@ -218,29 +224,37 @@ def apply_rules_to_orders(*, order_ids, moment: str, user=None) -> dict[int, Ord
     return decisions
 
 
-def _no_own_rule(ids: list[int], *, moment: str, platform: ShippingRule | None) -> dict[int, OrderShippingDecision]:
+def _no_own_rule(ids: list[int], *, moment: str, platform: ShippingRule | None,
+                 read_back: bool) -> dict[int, OrderShippingDecision]:
     """No own rule is enabled: every order's decision is "no rule applied" (and the built-in
-    TikTok rule noted where it concerns the order). Nothing is held, so no order is locked: the
-    facts are read in one query and the decisions written in one upsert (the time a rule once held
-    an order is kept, as ``_decide`` keeps it)."""
-    present = {pk: rest for pk, *rest in Order.objects.filter(pk__in=ids).values_list(
-        "pk", "shipping_decision__held_at", "account__channel", "fulfilment", "label_source")}
-    if not present:
-        return {}
+    TikTok rule noted where it concerns the order). Nothing is held, so no order is locked: one
+    INSERT ... SELECT over the orders writes every decision, keeping the time a rule once held an
+    order (as ``_decide`` keeps it). ``read_back``: the decisions are read and returned."""
     now = timezone.now()
-    decisions = []
-    for pk in sorted(present):
-        _held_at, channel, fulfilment, label_source = present[pk]
-        decision = OrderShippingDecision(order_id=pk, moment=moment)
-        _decide(decision, None, moment=moment, now=now)
-        concerned = platform is not None and selectors.concerns_tiktok_usps(channel, fulfilment, label_source)
-        decision.platform_rule = platform.name if concerned else ""
-        decisions.append(decision)
-    OrderShippingDecision.objects.bulk_create(decisions, update_conflicts=True, unique_fields=["order"],
-                                              update_fields=[f for f in DECISION_FIELDS if f != "held_at"])
-    for decision in decisions:
-        decision.held_at = present[decision.order_id][0]
-    return {d.order_id: d for d in decisions}
+    empty = OrderShippingDecision(order_id=0, moment=moment)
+    _decide(empty, None, moment=moment, now=now)
+    fixed = [(f.column, f.get_db_prep_value(getattr(empty, f.attname), connection))
+             for f in OrderShippingDecision._meta.concrete_fields
+             if f.attname not in ("id", "order_id", "platform_rule", "held_at")]
+    names = ["order_id", *(column for column, _value in fixed), "platform_rule"]
+    platform_sql, platform_params = "''", []
+    if platform is not None:
+        platform_sql = f"CASE WHEN {selectors.CONCERNS_TIKTOK_USPS_SQL} THEN %s ELSE '' END"
+        platform_params = [*selectors.CONCERNS_TIKTOK_USPS_PARAMS, platform.name]
+    quote = connection.ops.quote_name
+    statement = (
+        f"INSERT INTO {quote(OrderShippingDecision._meta.db_table)} ({', '.join(quote(n) for n in names)}) "
+        f"SELECT o.id, {', '.join(['%s'] * len(fixed))}, {platform_sql} "
+        f"FROM {quote(Order._meta.db_table)} o INNER JOIN {quote(ChannelAccount._meta.db_table)} a "
+        f"ON a.id = o.account_id WHERE o.id IN ({', '.join(['%s'] * len(ids))}) "
+        f"ON CONFLICT (order_id) DO UPDATE SET "
+        + ", ".join(f"{quote(n)} = EXCLUDED.{quote(n)}" for n in names[1:])
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(statement, [*(value for _column, value in fixed), *platform_params, *ids])
+    if not read_back:
+        return {}
+    return {d.order_id: d for d in OrderShippingDecision.objects.filter(order_id__in=ids)}
 
 
 def apply_rules(*, order: Order, moment: str, user=None) -> OrderShippingDecision:
@@ -256,7 +270,7 @@ def on_orders_confirmed(*, order_ids) -> None:
     that fail, each order gets its own try, so one bad order never leaves the others undecided."""
     ids = list(order_ids)
     try:
-        apply_rules_to_orders(order_ids=ids, moment="confirmed")
+        apply_rules_to_orders(order_ids=ids, moment="confirmed", read_back=False)
     except Exception:
         if len(ids) == 1:
             raise
