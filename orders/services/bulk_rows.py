@@ -24,6 +24,7 @@ from decimal import Decimal
 from django.db import connection
 from django.db.models import Model
 from django.db.models.constants import OnConflict
+from django.utils import timezone
 
 # Fields whose attribute value the JSON document carries as it is (a choices enum is a ``str``;
 # times, decimals and JSON values are encoded by ``_encode``).
@@ -34,11 +35,17 @@ AS_IS = frozenset({"AutoField", "BigAutoField", "BigIntegerField", "BooleanField
 BATCH = 500
 
 
-def _reader(field):
-    """A function giving ``field``'s value from an object about to be inserted (None: not handled)."""
+def _reader(field, now: dt.datetime):
+    """A function giving ``field``'s value from an object about to be inserted (None: not handled).
+    An automatic time is ``now`` for every row, set on the object as ``pre_save`` would."""
     attname = field.attname
     if getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False):
-        return lambda obj: field.pre_save(obj, True)
+        value = now.date() if field.get_internal_type() == "DateField" else now
+
+        def automatic(obj):
+            setattr(obj, attname, value)
+            return value
+        return automatic
     if field.is_relation:
         def related(obj):
             value = getattr(obj, attname)
@@ -71,7 +78,8 @@ def insert_rows(model: type[Model], objs: list[Model], *, returning: tuple[str, 
     if not objs:
         return []
     fields = [f for f in model._meta.concrete_fields if not f.primary_key]
-    readers = [_reader(f) for f in fields]
+    now = timezone.now()
+    readers = [_reader(f, now) for f in fields]
     if connection.vendor != "postgresql" or None in readers:
         returned = [model._meta.get_field(name) for name in returning]
         rows = []
