@@ -115,8 +115,11 @@ def render_html(template_name: str, context: dict, *, page_size: str | PageSize,
 def _write(html: str) -> tuple[weasyprint.Document, bytes]:
     """Render and write the PDF through a fresh SafeURLFetcher; any refused resource, even one
     WeasyPrint would have skipped with a warning, stops it with that refusal."""
-    # WeasyPrint loads with the first document, not with every process (most of a second of CPU)
-    from documents.fetcher import FatalURLFetchingError, SafeURLFetcher, weasyprint  # noqa: PLC0415
+    from documents.fetcher import (  # noqa: PLC0415 -- WeasyPrint loads with the first document, not each process
+        FatalURLFetchingError,
+        SafeURLFetcher,
+        weasyprint,
+    )
 
     fetcher = SafeURLFetcher()
     try:
