@@ -75,11 +75,14 @@ def due_ids(account_ids: Iterable[int], *, now: dt.datetime | None = None) -> li
                 .order_by("pk").values_list("pk", flat=True))
 
 
-def skip_reason(account_id: int, trigger: str, *, now: dt.datetime | None = None) -> str:
-    """Why a job requested by ``trigger`` should not call the channel now ("" to go ahead)."""
+def skip_reason(account_id: int, trigger: str, *, now: dt.datetime | None = None,
+                account: ChannelAccount | None = None) -> str:
+    """Why a job requested by ``trigger`` should not call the channel now ("" to go ahead).
+    ``account``: the account as the job just read it (not read again)."""
     if str(trigger) in ON_DEMAND:
         return ""
-    account = ChannelAccount.objects.filter(pk=account_id).first()
+    if account is None or account.pk != account_id:
+        account = ChannelAccount.objects.filter(pk=account_id).first()
     if account is None:
         return "account gone"
     if is_due(account, now=now):

@@ -383,7 +383,7 @@ def pull_orders_job(account_id: int, trigger: str = Trigger.SCHEDULE) -> dict:
     account = ChannelAccount.objects.filter(pk=account_id, active=True).first()
     if account is None:
         return {"message": "account gone or inactive"}
-    waiting = health.skip_reason(account_id, trigger)  # a failing account waits for its next retry
+    waiting = health.skip_reason(account_id, trigger, account=account)  # a failing account waits for its retry
     if waiting:
         return {"message": f"not pulled: {waiting}", "skipped": True}
     held = coordination.held_for("pull", account_id)

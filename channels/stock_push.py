@@ -97,7 +97,8 @@ def _push_locked(account, lock, *, trigger, user, retry_of, defer_waits=False) -
     try:
         for _round in range(20):
             _expand_changes(account.pk)
-            services.close_unpushable(account=account)
+            if _round == 0:  # rows expanded later are for pushable listings (expand_changes picks them)
+                services.close_unpushable(account=account)
             backlog = selectors.push_backlog(account)
             if not backlog:
                 break
@@ -175,7 +176,7 @@ def push_stock_job(account_id: int, trigger: str = Trigger.OUTBOX) -> dict:
     account = ChannelAccount.objects.filter(pk=account_id, active=True).first()
     if account is None:
         return {"message": "account gone or inactive"}
-    waiting = health.skip_reason(account_id, trigger)  # a failing account waits for its next retry
+    waiting = health.skip_reason(account_id, trigger, account=account)  # a failing account waits for its retry
     if waiting:
         return {"message": f"not pushed: {waiting}", "skipped": True}
     return push_stock(account, trigger=trigger, defer_waits=True)

@@ -37,7 +37,8 @@ def push_tracking(package_id: int, trigger: str = Trigger.SHIPMENT, retry_of=Non
     if package is None or not package.tracking_number:
         return {"message": "no package or no tracking number"}
     account = package.order.account
-    waiting = health.skip_reason(account.pk, trigger)  # disconnected, paused, or failing until its next retry
+    # disconnected, paused, or failing until its next retry
+    waiting = health.skip_reason(account.pk, trigger, account=account)
     if waiting:
         return {"message": f"tracking not uploaded yet: {waiting}", "skipped": True}
     lock = coordination.AccountLock("tracking", package.pk)
