@@ -1,4 +1,5 @@
-"""Bulk inserts of a page's rows (orders, their lines and events) in one statement each.
+"""Bulk writes of a page's rows in one statement each: inserts of orders, their lines and events,
+and ``update_text`` (a text per row, e.g. each short order's attention detail).
 
 ``insert_rows(model, objs)`` does what ``bulk_create`` (or ``QuerySet._insert`` with
 ``ON CONFLICT DO NOTHING``) does for the plain rows the page ingest writes. On PostgreSQL the page's
@@ -22,7 +23,7 @@ import uuid
 from decimal import Decimal
 
 from django.db import connection
-from django.db.models import Model
+from django.db.models import Case, Model, Value, When
 from django.db.models.constants import OnConflict
 from django.utils import timezone
 
@@ -115,3 +116,26 @@ def create_rows(model: type[Model], objs: list[Model]) -> None:
     for obj, (pk,) in zip(objs, ids, strict=True):
         obj.pk = pk
         obj._state.adding, obj._state.db = False, "default"
+
+
+def update_text(model: type[Model], field: str, values: dict[int, str], **same) -> int:
+    """One UPDATE giving each row its own text in ``field`` ({primary key: text}) and the
+    ``same`` values to them all. On PostgreSQL the texts travel as two arrays
+    (``UPDATE ... FROM unnest(...)``); elsewhere as Django's CASE, as ``bulk_update`` writes it."""
+    if not values:
+        return 0
+    if connection.vendor != "postgresql":
+        cases = Case(*[When(pk=pk, then=Value(text)) for pk, text in values.items()],
+                     output_field=model._meta.get_field(field))
+        return model._default_manager.filter(pk__in=list(values)).update(**{field: cases}, **same)
+    quote, meta = connection.ops.quote_name, model._meta
+    fixed = [(meta.get_field(name), value) for name, value in same.items()]
+    assignments = ", ".join([f"{quote(meta.get_field(field).column)} = v.text",
+                             *(f"{quote(f.column)} = %s" for f, _value in fixed)])
+    pk = quote(meta.pk.column)
+    sql = (f"UPDATE {quote(meta.db_table)} SET {assignments} FROM unnest(%s::bigint[], %s::text[]) AS v(id, text) "
+           f"WHERE {quote(meta.db_table)}.{pk} = v.id")
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*(f.get_db_prep_save(value, connection) for f, value in fixed),
+                             list(values), list(values.values())])
+        return cursor.rowcount

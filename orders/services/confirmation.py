@@ -41,9 +41,10 @@ def available_own(sku_ids) -> dict[int, int]:
 
 
 def shortfall_rows(lines: list[OrderLine], exc: stock.InsufficientStock | None = None,
-                    free: dict[int, int] | None = None) -> list[dict]:
+                    free: dict[int, int] | None = None, requests=None) -> list[dict]:
     """One row per short SKU: ordered (units of this order not yet reserved) and available (``free``:
-    the units free per SKU when the order was tried, read now when not given)."""
+    the units free per SKU when the order was tried, read now when not given). ``requests``: the
+    order's stock requests, when the caller has them."""
     short_skus = {s.sku_id for s in exc.shortfalls} if exc is not None else None
     ordered: dict[int, int] = defaultdict(int)
     names = {}
@@ -51,7 +52,7 @@ def shortfall_rows(lines: list[OrderLine], exc: stock.InsufficientStock | None =
         if line.sku_id and (short_skus is None or line.sku_id in short_skus):
             ordered[line.sku_id] += line.quantity
             names[line.sku_id] = line.sku.seller_sku
-    parts = bundle_shortfalls(lines, exc)  # a bundle line is short of its components
+    parts = bundle_shortfalls(lines, exc, requests)  # a bundle line is short of its components
     for sku_id, (seller_sku, quantity, _line_ids) in parts.items():
         ordered[sku_id] += quantity
         names[sku_id] = seller_sku

@@ -34,7 +34,7 @@ from orders import hooks
 from orders.mapping import ChannelLine, ChannelOrder
 from orders.models import RESERVED_STATUSES, AttentionReason, Fulfilment, Order, OrderEvent, OrderLine, OrderStatus
 from orders.services.attention import address_detail, address_problems, hold_detail
-from orders.services.bulk_rows import create_rows, insert_rows
+from orders.services.bulk_rows import create_rows, insert_rows, update_text
 from orders.services.bundle_lines import match_combined
 from orders.services.channel_updates import created_message, new_order, update_from_channel
 from orders.services.confirmation import available_own, run_confirmation, short_detail, shortfall_rows
@@ -242,13 +242,14 @@ class _Page:
                                           message=message, data=data))
                 continue
             lines = [ln for ln in self.lines[order.external_id] if not ln.cancelled]
-            rows = shortfall_rows(lines, exc, free=free_then[order.external_id])
+            rows = shortfall_rows(lines, exc, free=free_then[order.external_id], requests=requests[order.external_id])
             order.attention_reason, order.attention_detail = AttentionReason.SHORT_STOCK, short_detail(rows)[:500]
             order.updated_at = now
             self.events.append(_attention_event(order, order.attention_reason, order.attention_detail,
                                                 user=self.user, actor=self.actor))
-        if short:
-            Order.objects.bulk_update(short, ["attention_reason", "attention_detail", "updated_at"])
+        if short:  # one statement, each its own detail
+            update_text(Order, "attention_detail", {o.pk: o.attention_detail for o in short},
+                        attention_reason=AttentionReason.SHORT_STOCK, updated_at=now)
         self.flush_events()
         if confirmed:  # once for the page, after the commit (e.g. fulfilment's shipping rules)
             ids = [o.pk for o in confirmed]

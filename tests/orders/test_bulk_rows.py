@@ -7,7 +7,7 @@ from decimal import Decimal
 from orders.mapping import map_order
 from orders.models import Order, OrderEvent, OrderLine
 from orders.samples import tiktok_payload
-from orders.services.bulk_rows import create_rows, insert_rows
+from orders.services.bulk_rows import create_rows, insert_rows, update_text
 from orders.services.channel_updates import new_order
 
 
@@ -45,3 +45,23 @@ def test_rows_written_in_bulk_read_back_as_django_writes_them(tiktok_account, no
     assert [(e.pk, e.data) for e in OrderEvent.objects.filter(order=stored).order_by("pk")] == \
         [(e.pk, e.data) for e in events]
     assert all(e.created_at for e in OrderEvent.objects.filter(order=stored))
+
+
+def test_update_text_gives_each_row_its_text_and_all_the_same_values(tiktok_account, now):
+    orders = []
+    for n in range(3):
+        incoming = map_order("tiktok", tiktok_payload(order_id=f"57710000000000000{n}", created=now, paid=now))
+        order = new_order(tiktok_account, incoming)
+        order.save()
+        orders.append(order)
+    later = now + dt.timedelta(minutes=5)
+    written = update_text(Order, "attention_detail", {orders[0].pk: "Not enough stock. A: 2 ordered, 0 available",
+                                                      orders[1].pk: "it's “quoted”; 100% – ok"},
+                          attention_reason="short_stock", updated_at=later)
+    assert written == 2
+    got = {o.pk: (o.attention_detail, o.attention_reason, o.updated_at) for o in Order.objects.all()}
+    assert got[orders[0].pk] == ("Not enough stock. A: 2 ordered, 0 available", "short_stock", later)
+    assert got[orders[1].pk] == ("it's “quoted”; 100% – ok", "short_stock", later)
+    assert got[orders[2].pk][:2] == (orders[2].attention_detail, orders[2].attention_reason)  # not in the update
+    assert update_text(Order, "attention_detail", {}) == 0
+

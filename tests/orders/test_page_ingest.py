@@ -8,6 +8,7 @@ from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 
 from inventory.models import Reservation
+from inventory.services.bundles import set_components
 from orders.mapping import map_order
 from orders.models import Order, OrderStatus
 from orders.samples import tiktok_payload
@@ -109,6 +110,26 @@ def test_short_orders_cost_the_same_statements_however_many_a_page_holds(tiktok_
     short = Order.objects.filter(attention_reason="short_stock")
     assert short.count() == 21
     assert all("CAP-BLU: 5 ordered, 4 available" in o.attention_detail for o in short)
+
+
+def test_short_bundle_orders_cost_the_same_statements_however_many_a_page_holds(tiktok_account, stocked, now):
+    black, white = stocked("TEE-BLK-M", 1), stocked("TEE-WHT-M", 0)  # a bundle of both: none whole
+    set_components(bundle=stocked("TT-TEE2"), components=[(black, 1), (white, 1)])
+
+    def page(first, count):
+        return [map_order("tiktok", tiktok_payload(order_id=f"5764000000000{n:05d}", lines=(("TT-TEE2", 1, "20"),),
+                                                   created=now, paid=now, rts_sla=now + dt.timedelta(days=2)))
+                for n in range(first, first + count)]
+
+    with CaptureQueriesContext(connection) as one:
+        store_page(account=tiktok_account, incoming=page(0, 1))
+    with CaptureQueriesContext(connection) as many:
+        store_page(account=tiktok_account, incoming=page(1, 12))
+    reads = [[q["sql"] for q in c.captured_queries if q["sql"].startswith("SELECT")] for c in (one, many)]
+    assert len(reads[1]) == len(reads[0]), reads[1]
+    short = Order.objects.filter(attention_reason="short_stock")
+    assert short.count() == 13
+    assert all("TEE-WHT-M: 1 ordered, 0 available" in o.attention_detail for o in short)
 
 
 def test_an_order_another_writer_inserted_first_is_left_to_the_update(tiktok_account, now):
