@@ -33,18 +33,43 @@ def all_pages(connector):
     return [p for page in connector.iter_order_pages(since=LONG_AGO, resume=None) for p in page.payloads]
 
 
-def test_tiktok_pages_by_token_and_fetches_details_fifty_at_a_time(accounts, emulator):
-    emulator.state.generate_orders("tiktok", 120)
+def detail_calls(emulator):
+    return [r for r in emulator.state.requests("tiktok") if r["path"].endswith("/order/202309/orders")]
+
+
+def test_tiktok_pages_by_token_a_hundred_at_a_time_from_the_search_alone(accounts, emulator):
+    emulator.state.generate_orders("tiktok", 230)
     connector = connector_for(accounts["tiktok"])
     pages = list(connector.iter_order_pages(since=LONG_AGO, resume=None))
-    assert [len(p.payloads) for p in pages] == [50, 50, 20]
+    assert [len(p.payloads) for p in pages] == [100, 100, 30]
     assert pages[0].resume and pages[-1].resume is None
-    assert len({o["id"] for p in pages for o in p.payloads}) == 120
+    assert len({o["id"] for p in pages for o in p.payloads}) == 230
+    assert all(o["line_items"] and o["recipient_address"] for p in pages for o in p.payloads)  # whole orders
     assert len(calls(emulator, "tiktok", "/orders/search")) == 3
-    assert len([r for r in emulator.state.requests("tiktok") if r["path"].endswith("/order/202309/orders")]) == 3
+    assert detail_calls(emulator) == []  # the search answered whole orders: no detail call
     # A page token carries on where the pull stopped.
     rest = list(connector.iter_order_pages(since=LONG_AGO, resume=pages[0].resume))
-    assert [len(p.payloads) for p in rest] == [50, 20]
+    assert [len(p.payloads) for p in rest] == [100, 30]
+
+
+def test_tiktok_reads_by_id_the_searched_orders_that_came_without_their_lines(accounts, emulator, monkeypatch):
+    emulator.state.generate_orders("tiktok", 60)
+    connector = connector_for(accounts["tiktok"])
+    call = connector.call
+
+    def summaries(request):  # a search answer with some orders in short form
+        answer = call(request)
+        if request.operation == "orders.search":
+            for order in answer.data["orders"][::3]:
+                del order["line_items"]
+        return answer
+
+    monkeypatch.setattr(connector, "call", summaries)
+    payloads = [p for page in connector.iter_order_pages(since=LONG_AGO, resume=None) for p in page.payloads]
+    assert len(payloads) == 60 and all(o["line_items"] for o in payloads)
+    assert len(detail_calls(emulator)) == 1  # the 20 short ones, in one detail call (at most 50 ids)
+    searched = [o["id"] for o in emulator.state.tiktok.orders.values()]
+    assert sorted(o["id"] for o in payloads) == sorted(searched)
 
 
 def test_woocommerce_etsy_square_page_to_the_end(accounts, emulator):

@@ -44,8 +44,8 @@ from integrations.tiktok import cancellations, client
 
 MAX_QUANTITY = 99998  # the most a SKU's stock can show on TikTok Shop
 
-SEARCH_PAGE_SIZE = 50  # one order-detail call (at most 50 ids) per search page
-DETAIL_BATCH = 50
+SEARCH_PAGE_SIZE = 100  # the most a search page may hold
+DETAIL_BATCH = 50  # the most ids one order-detail call takes
 # Webhook event types that concern an order (docs/domain/tiktok-shop.md#webhooks).
 ORDER_EVENTS = {1: "ORDER_STATUS_CHANGE", 3: "RECIPIENT_ADDRESS_UPDATE", 4: "PACKAGE_UPDATE",
                 11: "CANCELLATION_STATUS_CHANGE"}
@@ -54,6 +54,11 @@ ORDER_EVENTS = {1: "ORDER_STATUS_CHANGE", 3: "RECIPIENT_ADDRESS_UPDATE", 4: "PAC
 AUTH_EVENTS = {6: "SELLER_DEAUTHORIZATION", 7: "UPCOMING_AUTHORIZATION_EXPIRATION"}
 # After-sales notifications about a return (docs/after-sales/returns.md#notifications).
 RETURN_EVENTS = {12: "RETURN_STATUS_CHANGE", 64: "AFTERSALE", 65: "RMA", 67: "REFUND_SUCCESS"}
+
+
+def _whole(order: dict) -> bool:
+    """Whether a searched order came whole (status and lines), as the detail call gives it."""
+    return bool(order.get("status")) and isinstance(order.get("line_items"), list) and bool(order["line_items"])
 
 
 def _unix(value: dt.datetime) -> int:
@@ -239,8 +244,12 @@ class TikTokConnector(Connector):
             skip = set()
             if self.unchanged_filter is not None and ids:
                 skip = self.unchanged_filter({str(o["id"]): _time(o.get("update_time")) for o in listed})
-            wanted = [i for i in ids if i not in skip]
-            payloads = self.fetch_order_payloads(wanted) if wanted else []
+            wanted = [o for o in listed if str(o["id"]) not in skip]
+            # The search answers whole orders; one without its lines is read by id (detail).
+            partial = [str(o["id"]) for o in wanted if not _whole(o)]
+            details = {str(o.get("id")): o for o in self.fetch_order_payloads(partial)} if partial else {}
+            payloads = [o if _whole(o) else details[str(o["id"])] for o in wanted
+                        if _whole(o) or str(o["id"]) in details]
             next_token = str(found.get("next_page_token") or "")
             yield OrderPage(payloads=payloads, resume={"page_token": next_token} if next_token else None,
                             max_updated=max_update_time(listed), unchanged=len(skip))
