@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import sys
 import threading
 import time
 from dataclasses import dataclass
@@ -134,6 +135,12 @@ class _Server(ThreadingHTTPServer):
         self.app = app
         self.verbose = verbose
         super().__init__(address, _Handler)
+
+    def handle_error(self, request, client_address):
+        """A client that went away mid-request (a killed worker) is not an error of the emulator."""
+        if isinstance(sys.exc_info()[1], (ConnectionResetError, BrokenPipeError)):
+            return
+        super().handle_error(request, client_address)
 
 
 @dataclass
