@@ -121,7 +121,13 @@ class Package(models.Model):
 
     class Meta:
         ordering = ["id"]
-        indexes = [models.Index(fields=["tracking_uploaded_at", "order"], name="package_uploaded_order")]
+        indexes = [
+            models.Index(fields=["tracking_uploaded_at", "order"], name="package_uploaded_order"),
+            # The packages no carrier has scanned yet (a few among the shop's history): the metrics
+            # page's "tracking uploaded, no scan" count starts here, not from every open order.
+            models.Index(fields=["tracking_uploaded_at"], name="package_unscanned_uploaded",
+                         condition=models.Q(first_scan_at__isnull=True)),
+        ]
 
     def __str__(self):
         return self.tracking_number or f"package {self.pk}"
