@@ -17,9 +17,10 @@ an embedded Redis on a socket in the scratch directory (it says which). Options:
    500, answers slower than the client's 1 s timeout). Pulls are requested for every account at
    the start and every 10 s (the scheduler's every-minute pulls, sped up); when 40% of the orders
    are stored, the first worker is killed with SIGKILL (with its work horse) and a new one
-   started. Prints orders per second, the fault share, the longest waits without a new order, the
-   waits the channels asked for (Retry-After, timeouts), and checks that no order is lost or
-   stored twice.
+   started. Prints orders per second, the workers' CPU per order from the moment the clock starts
+   (the push-only worker's share apart; the replacement worker's start counts), how busy the
+   machine's CPUs were, the fault share, the longest waits without a new order, the waits the
+   channels asked for (Retry-After, timeouts), and checks that no order is lost or stored twice.
 2. Stock push latency: with the faults off and the workers running, --changes stock changes are
    made one at a time; each is timed from its commit until the last of the four emulated
    channels holds the new quantity. Prints p50 and p95.
