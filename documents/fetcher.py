@@ -29,7 +29,6 @@ from weasyprint.urls import FatalURLFetchingError, URLFetcher, URLFetcherRespons
 __all__ = ["FatalURLFetchingError", "SafeURLFetcher", "weasyprint"]
 
 
-
 def _shown(url: str) -> str:
     return url if len(url) <= 80 else url[:77] + "..."
 
@@ -138,7 +137,6 @@ class SafeURLFetcher(URLFetcher):
             raise DocumentError(f"static file not found: {relative}")
         content_type = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
         return URLFetcherResponse(url, body=path.read_bytes(), headers={"Content-Type": content_type})
-
 
     @staticmethod
     def _picture(url, relative):

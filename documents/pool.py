@@ -93,8 +93,7 @@ def _spawned_setup(settings_module):  # pragma: no cover - runs in a spawned chi
 
 def _executor(workers: int) -> ProcessPoolExecutor:
     if "fork" in multiprocessing.get_all_start_methods() and threading.active_count() == 1:
-        # WeasyPrint loads once here, before the fork, instead of once in every child
-        import documents.fetcher  # noqa: F401, PLC0415 -- it loads with the first document, not with the project
+        import documents.fetcher  # noqa: F401, PLC0415 -- WeasyPrint loads once, before the fork, not in each child
         return ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork"))
     module = os.environ.get("DJANGO_SETTINGS_MODULE", "config.settings")
     return ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn"),

@@ -248,8 +248,8 @@ class TikTokConnector(Connector):
             # The search answers whole orders; one without its lines is read by id (detail).
             partial = [str(o["id"]) for o in wanted if not _whole(o)]
             details = {str(o.get("id")): o for o in self.fetch_order_payloads(partial)} if partial else {}
-            payloads = [o if _whole(o) else details[str(o["id"])] for o in wanted
-                        if _whole(o) or str(o["id"]) in details]
+            payloads = [o if _whole(o) else details.get(str(o["id"])) for o in wanted]
+            payloads = [o for o in payloads if o is not None]  # an order the detail call no longer knows
             next_token = str(found.get("next_page_token") or "")
             yield OrderPage(payloads=payloads, resume={"page_token": next_token} if next_token else None,
                             max_updated=max_update_time(listed), unchanged=len(skip))
