@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import subprocess
 import sys
+import time
 
 import django_rq
 import pytest
@@ -54,14 +55,19 @@ def test_a_lock_left_by_a_killed_worker_is_taken_over_at_once(lock_key):
         child.wait()
 
 
+def zombie(pid: int) -> bool:
+    with open(f"/proc/{pid}/stat", "rb") as stat:
+        return stat.read().rsplit(b")", 1)[1].split()[0] == b"Z"
+
+
 def test_a_killed_holder_not_yet_reaped_counts_as_ended(lock_key):
     child = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])
     child.kill()
     try:
-        for _ in range(100):  # until the kernel has made it a zombie
-            with open(f"/proc/{child.pid}/stat", "rb") as stat:
-                if stat.read().rsplit(b")", 1)[1].split()[0] == b"Z":
-                    break
+        deadline = time.monotonic() + 10
+        while not zombie(child.pid):  # until the kernel has made it one (slow on a busy machine)
+            assert time.monotonic() < deadline, "the killed child never became a zombie"
+            time.sleep(0.01)
         hold_as(lock_key, child.pid, coordination._process_space())
         assert coordination.AccountLock("pull", 991).acquire()
     finally:
