@@ -287,6 +287,8 @@ def _pull_locked(account, lock, *, trigger, job_run_id, user, retry_of, report, 
         connector = open_connector(account, lock)
         if defer_waits:
             connector.wait_limit = pull_wait_limit()
+        # A few of each second's calls (Etsy's quota) stay free for the stock pushes.
+        connector.quota_reserve = max(0, int(_setting("CHANNEL_SYNC_PULL_LEAVES_CALLS", 2)))
         connector.unchanged_filter = lambda times: selectors.unchanged_ids(account, times)
         position = dict(cursor.position or {})
         earlier.update(_earlier_retries(position.pop("retry_ids", None)))

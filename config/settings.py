@@ -289,6 +289,8 @@ CHANNEL_SYNC_PULL_SLICE_SECONDS = float(os.environ.get("CHANNEL_SYNC_PULL_SLICE_
 # the next for when the wait is over (channels.pulls.pull_wait_limit).
 CHANNEL_SYNC_PULL_MAX_WAIT = float(os.environ.get("CHANNEL_SYNC_PULL_MAX_WAIT", "0.5"))
 CHANNEL_SYNC_PUSH_MAX_WAIT = float(os.environ.get("CHANNEL_SYNC_PUSH_MAX_WAIT", "0.25"))
+# Of a per-second call quota (Etsy's), the calls an order pull leaves to the stock pushes.
+CHANNEL_SYNC_PULL_LEAVES_CALLS = int(os.environ.get("CHANNEL_SYNC_PULL_LEAVES_CALLS", "2"))
 # Channel health (channels/health.py): a failing account is left alone 1, 2, 4 ... minutes, at most the cap.
 CHANNEL_HEALTH_BACKOFF_MINUTES = float(os.environ.get("CHANNEL_HEALTH_BACKOFF_MINUTES", "1"))
 CHANNEL_HEALTH_BACKOFF_CAP_MINUTES = float(os.environ.get("CHANNEL_HEALTH_BACKOFF_CAP_MINUTES", "60"))

@@ -88,3 +88,44 @@ def test_when_other_workers_used_the_second_it_waits_about_a_whole_second(etsy, 
     connector.call(inventory_request(listing_id))  # ... until the channel says the second is used up
     connector.call(inventory_request(listing_id))
     assert len(slept) == 1 and 0.9 < slept[0] <= 1.05  # its only call of the second was the last
+
+
+def test_a_connector_that_leaves_calls_waits_for_them_and_the_others_do_not(etsy):
+    account, listing_id = etsy
+    pull = open_connector(account)
+    pull.quota_reserve = 2
+    pulled = recording(pull)
+    for _ in range(LIMIT_PER_SECOND - 2):  # Etsy answers the eighth with 2 left this second
+        pull.call(inventory_request(listing_id))
+    assert pulled == []
+    push = open_connector(account)  # a stock push in the same worker takes the two left at once
+    pushed = recording(push)
+    push.call(inventory_request(listing_id))
+    push.call(inventory_request(listing_id))
+    assert pushed == []
+    pull.call(inventory_request(listing_id))  # the pull waits until its first call is a second old
+    assert len(pulled) == 1 and 0.5 < pulled[0] <= 1.05
+
+
+def most_calls_in_a_second(times):
+    return max(sum(1 for t in times if start <= t < start + 1) for start in times)
+
+
+def test_an_order_pull_leaves_two_calls_a_second_to_the_stock_pushes(listed, emulator, settings):
+    from channels import pulls
+    from orders.models import Order
+
+    account = listed["etsy"]
+    emulator.state.generate_orders("etsy", 1000)  # ten pages of receipts, in well under a second each
+    etsy_service = emulator.state.services["etsy"]
+    etsy_service._calls.clear()
+    pulls.pull_orders(account)  # as Sync now: it sleeps through the waits
+    assert Order.objects.filter(account=account).count() == 1000
+    assert len(etsy_service._calls) >= 10
+    assert most_calls_in_a_second(list(etsy_service._calls)) <= LIMIT_PER_SECOND - 2
+
+    settings.CHANNEL_SYNC_PULL_LEAVES_CALLS = 0  # the whole quota: the pull runs into it
+    emulator.state.generate_orders("etsy", 1000)
+    etsy_service._calls.clear()
+    pulls.pull_orders(account)
+    assert most_calls_in_a_second(list(etsy_service._calls)) == LIMIT_PER_SECOND

@@ -253,6 +253,8 @@ class Connector(abc.ABC):
         # The longest Retry-After ``send`` sleeps through; a longer one is raised to the caller,
         # which frees its worker meanwhile (None: sleep through every wait).
         self.wait_limit: float | None = None
+        # Calls of each quota window (Etsy's second) this connector leaves to others (``pacing``).
+        self.quota_reserve = 0
         self.max_attempts = int(setting("CHANNEL_SYNC_MAX_ATTEMPTS", 6))
         self.connect_timeout = float(setting("CHANNEL_SYNC_CONNECT_TIMEOUT", 5.0))
         self.read_timeout = float(setting("CHANNEL_SYNC_READ_TIMEOUT", 30.0))
@@ -380,7 +382,7 @@ class Connector(abc.ABC):
         body = request.body_bytes()
         last: ChannelError | None = None
         for attempt in range(self.max_attempts):
-            paced = pacing.wait_before_call(self.quota_key())
+            paced = pacing.wait_before_call(self.quota_key(), reserve=self.quota_reserve)
             if paced > 0:
                 if self.wait_limit is not None and paced > self.wait_limit:
                     raise RateLimited("the channel's calls for this second are used up", retry_after=paced,
@@ -489,6 +491,8 @@ class Connector(abc.ABC):
         this process (this connector's or a later job's) waits until then (``pacing``)."""
         pacing.pace(self.quota_key(), seconds)
 
-    def quota_used_up(self, window: float) -> None:
-        """The channel says the calls it allows per ``window`` seconds are used up (``pacing.used_up``)."""
-        pacing.used_up(self.quota_key(), window)
+    def quota_used_up(self, window: float, remaining: int = 0) -> None:
+        """The channel says ``remaining`` calls are left of those it allows per ``window`` seconds:
+        none, or no more than this connector leaves to others (``pacing.used_up``)."""
+        if remaining <= self.quota_reserve:
+            pacing.used_up(self.quota_key(), window, down_to_reserve=remaining > 0)

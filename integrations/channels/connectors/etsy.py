@@ -215,9 +215,11 @@ class EtsyConnector(Connector):
         return (self.channel, self.base_url, self.credentials.get("keystring"))  # Etsy counts per API key
 
     def after_response(self, response):
-        # Etsy counts calls per second: when the second's quota is used up, the next call waits.
-        if response.headers.get("x-remaining-this-second") == "0":
-            self.quota_used_up(1.0)
+        # Etsy counts calls per second: when the second's quota is used up (or down to the calls
+        # this connector leaves to others), the next call waits.
+        remaining = response.headers.get("x-remaining-this-second", "")
+        if remaining.isdigit():
+            self.quota_used_up(1.0, int(remaining))
 
     def can_refresh(self) -> bool:
         return bool(self.credentials.get("refresh_token") and self.credentials.get("keystring"))

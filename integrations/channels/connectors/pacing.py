@@ -2,7 +2,11 @@
 the channel counts calls by, e.g. Etsy's API key): when the channel said the quota is used up, and
 when this process last called it. ``Connector.send`` waits before a call until the quota frees;
 the answer that used it up is used at once. Process-wide, so the next job in the same worker keeps
-the pace; calls from other processes are only known through the channel's answers."""
+the pace; calls from other processes are only known through the channel's answers.
+
+A connector may leave some of a quota's calls to others (``Connector.quota_reserve``: an order
+pull leaves a few of Etsy's calls each second to the stock pushes). Its pauses are kept apart,
+under the quota key plus ``RESERVED``: only connectors that leave calls wait for them."""
 
 from __future__ import annotations
 
@@ -12,14 +16,19 @@ from collections import deque
 # The channel counts a call when it arrives, a little after it was sent.
 ARRIVAL_MARGIN = 0.05
 RECENT_CALLS_KEPT = 100
+RESERVED = "reserved"
 
 _quiet_until: dict[tuple, float] = {}  # quota key -> time.monotonic() before which no call goes out
 _recent_calls: dict[tuple, deque[float]] = {}  # quota key -> time.monotonic() of this process's calls
 
 
-def wait_before_call(key: tuple) -> float:
-    """Seconds to wait before the next call on this quota (0: none)."""
-    return max(0.0, _quiet_until.get(key, 0.0) - time.monotonic())
+def wait_before_call(key: tuple, *, reserve: int = 0) -> float:
+    """Seconds to wait before the next call on this quota (0: none); with a ``reserve``, also
+    until the calls left to others are free again."""
+    until = _quiet_until.get(key, 0.0)
+    if reserve:
+        until = max(until, _quiet_until.get((*key, RESERVED), 0.0))
+    return max(0.0, until - time.monotonic())
 
 
 def note_call(key: tuple) -> None:
@@ -31,15 +40,16 @@ def pace(key: tuple, seconds: float) -> None:
     _quiet_until[key] = max(_quiet_until.get(key, 0.0), time.monotonic() + seconds)
 
 
-def used_up(key: tuple, window: float) -> None:
-    """The channel says the calls it allows per ``window`` seconds (a sliding window) are used up.
+def used_up(key: tuple, window: float, *, down_to_reserve: bool = False) -> None:
+    """The channel says the calls it allows per ``window`` seconds (a sliding window) are used up
+    (``down_to_reserve``: all but the ones this connector leaves to others; only such connectors wait).
     A call frees when it is ``window`` old, so the next call waits until the oldest call this
     process made within the window has aged out of it: by then at least one call has (calls from
     other processes are at most as old). With none of its own in the window, it waits a whole
     window."""
     now = time.monotonic()
     ours = [t for t in _recent_calls.get(key, ()) if t > now - window]
-    pace(key, ours[0] + window + ARRIVAL_MARGIN - now if ours else window)
+    pace((*key, RESERVED) if down_to_reserve else key, ours[0] + window + ARRIVAL_MARGIN - now if ours else window)
 
 
 def forget() -> None:
