@@ -194,7 +194,67 @@ def fill(n):
         started = time.perf_counter()
         cursor.execute(package_sql, p_params)
         print(f"  inserted {cursor.rowcount:,} packages in {time.perf_counter() - started:.1f} s")
+        started = time.perf_counter()
+        requests, returns = fill_after_sales(cursor)
+        print(f"  inserted {requests:,} buyer cancellation requests and {returns:,} channel returns in "
+              f"{time.perf_counter() - started:.1f} s")
         cursor.execute("ANALYZE")
+
+
+def fill_after_sales(cursor):
+    """Buyer cancellation requests on 1.5% of the paid orders (24 hours to answer) and channel
+    returns on 3% of the delivered ones (48 hours), requested after the order or its delivery.
+    Those of the last day or two mostly still wait for the seller; the others were decided, some
+    late, some auto-approved by the channel, some rejected or withdrawn; 30% of the returns are
+    the seller's fault."""
+    from orders.models import CancellationRequest, Return  # noqa: PLC0415
+
+    request_explicit = {
+        "account_id": "r.account_id", "order_id": "r.order_id", "external_id": "'C' || r.order_id",
+        "initiator": "'buyer'", "reason": "'Ordered by mistake'", "requested_at": "r.requested",
+        "respond_by": "r.requested + interval '24 hours'", "line_ids": "'[]'::jsonb",
+        "status": """CASE WHEN r.pending THEN 'pending' WHEN r.q1 < 0.70 THEN 'approved'
+                     WHEN r.q1 < 0.85 THEN 'rejected' WHEN r.q1 < 0.90 THEN 'withdrawn' ELSE 'auto_approved' END""",
+        "auto_approved": "NOT r.pending AND r.q1 >= 0.90",
+        "decided_at": "CASE WHEN NOT r.pending AND r.q1 < 0.90 THEN r.requested + r.q2 * interval '30 hours' END",
+    }
+    columns, values, params = _defaults_sql(CancellationRequest, request_explicit)
+    cursor.execute(f"""
+        INSERT INTO orders_cancellationrequest ({columns})
+        SELECT {values} FROM (
+          SELECT q.*, q.requested > now() - interval '1 day' AND q.q1 < 0.8 AS pending FROM (
+            SELECT o.id AS order_id, o.account_id, o.paid_at + random() * interval '20 hours' AS requested,
+                   random() AS q1, random() AS q2
+            FROM orders_order o WHERE o.paid_at IS NOT NULL AND random() < 0.015
+          ) q WHERE q.requested < now()
+        ) r
+    """, params)
+    requests = cursor.rowcount
+    return_explicit = {
+        "account_id": "r.account_id", "order_id": "r.order_id", "external_id": "'R' || r.order_id",
+        "reason": "'Arrived damaged'", "kind": "'return_and_refund'", "requested_at": "r.requested",
+        "respond_by": "r.requested + interval '48 hours'", "seller_fault": "r.q3 < 0.3",
+        "buyer_images": "'[]'::jsonb", "raw": "'{}'::jsonb",
+        "status": "CASE WHEN r.pending THEN 'requested' ELSE 'restocked' END",
+        "channel_status": """CASE WHEN r.pending THEN 'RETURN_OR_REFUND_REQUEST_PENDING'
+                             WHEN r.q1 < 0.05 THEN 'RETURN_OR_REFUND_REQUEST_REJECT'
+                             WHEN r.q1 < 0.08 THEN 'RETURN_OR_REFUND_REQUEST_CANCEL'
+                             ELSE 'RETURN_OR_REFUND_REQUEST_SUCCESS' END""",
+        "auto_approved": "NOT r.pending AND r.q2 > 0.95",
+        "decided_at": "CASE WHEN NOT r.pending AND r.q2 <= 0.95 THEN r.requested + r.q2 * interval '60 hours' END",
+    }
+    columns, values, params = _defaults_sql(Return, return_explicit)
+    cursor.execute(f"""
+        INSERT INTO orders_return ({columns})
+        SELECT {values} FROM (
+          SELECT q.*, q.requested > now() - interval '2 days' AND q.q1 < 0.8 AS pending FROM (
+            SELECT o.id AS order_id, o.account_id, o.delivered_at + (1 + random() * 5) * interval '1 day' AS requested,
+                   random() AS q1, random() AS q2, random() AS q3
+            FROM orders_order o WHERE o.delivered_at IS NOT NULL AND random() < 0.03
+          ) q WHERE q.requested < now()
+        ) r
+    """, params)
+    return requests, cursor.rowcount
 
 
 def hand_written_sql(window_bounds, now):

@@ -5,6 +5,7 @@ The key comes from `CREDENTIALS_KEY` (a Fernet key, or any passphrase), else it 
 """
 
 import base64
+import functools
 import hashlib
 import json
 
@@ -16,7 +17,12 @@ PREFIX = "fernet:"
 
 
 def _fernet():
-    material = settings.CREDENTIALS_KEY or settings.SECRET_KEY
+    return _fernet_for(settings.CREDENTIALS_KEY or settings.SECRET_KEY)
+
+
+@functools.lru_cache(maxsize=4)
+def _fernet_for(material):
+    """The cipher for a key (built once: every channel account read decrypts its credentials)."""
     try:
         return Fernet(material.encode() if isinstance(material, str) else material)
     except (ValueError, TypeError):

@@ -41,7 +41,10 @@ def awaiting_returns_q(scope):
 
 
 def _soonest_first(queryset):
+    # Only what a DueItem shows (not the whole order, nor the account's encrypted credentials).
     return (queryset.select_related("order__account")
+            .only("id", "order_id", "reason", "respond_by", "requested_at", "order__external_id",
+                  "order__account__name", "order__account__channel", "order__account__time_zone")
             .order_by(F("respond_by").asc(nulls_last=True), "id"))
 
 
