@@ -492,7 +492,9 @@ class Connector(abc.ABC):
         pacing.pace(self.quota_key(), seconds)
 
     def quota_used_up(self, window: float, remaining: int = 0) -> None:
-        """The channel says ``remaining`` calls are left of those it allows per ``window`` seconds:
-        none, or no more than this connector leaves to others (``pacing.used_up``)."""
-        if remaining <= self.quota_reserve:
-            pacing.used_up(self.quota_key(), window, down_to_reserve=remaining > 0)
+        """``remaining`` calls are left of those allowed per ``window`` s: none, or no more than this
+        connector leaves to others (it waits until it can call and still leave them; ``pacing``)."""
+        if remaining <= 0:
+            pacing.used_up(self.quota_key(), window)
+        if self.quota_reserve and remaining <= self.quota_reserve:
+            pacing.used_up(self.quota_key(), window, reserve=self.quota_reserve + 1 - remaining)

@@ -40,16 +40,20 @@ def pace(key: tuple, seconds: float) -> None:
     _quiet_until[key] = max(_quiet_until.get(key, 0.0), time.monotonic() + seconds)
 
 
-def used_up(key: tuple, window: float, *, down_to_reserve: bool = False) -> None:
-    """The channel says the calls it allows per ``window`` seconds (a sliding window) are used up
-    (``down_to_reserve``: all but the ones this connector leaves to others; only such connectors wait).
+def used_up(key: tuple, window: float, *, reserve: int = 0) -> None:
+    """The channel says the calls it allows per ``window`` seconds (a sliding window) are used up.
     A call frees when it is ``window`` old, so the next call waits until the oldest call this
     process made within the window has aged out of it: by then at least one call has (calls from
     other processes are at most as old). With none of its own in the window, it waits a whole
-    window."""
+    window.
+
+    ``reserve``: the quota is down to the calls a connector leaves to others, and that many calls
+    must free before it calls again (only connectors that leave calls wait for them)."""
     now = time.monotonic()
     ours = [t for t in _recent_calls.get(key, ()) if t > now - window]
-    pace((*key, RESERVED) if down_to_reserve else key, ours[0] + window + ARRIVAL_MARGIN - now if ours else window)
+    to_free = max(1, reserve)
+    wait = ours[to_free - 1] + window + ARRIVAL_MARGIN - now if len(ours) >= to_free else window
+    pace((*key, RESERVED) if reserve else key, wait)
 
 
 def forget() -> None:
