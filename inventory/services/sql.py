@@ -9,7 +9,7 @@ One cursor serves a whole reservation or release.
 
 ``insert_values`` writes many rows in one statement whose text does not depend on how many: on
 PostgreSQL ``INSERT ... SELECT * FROM unnest(<one array per column>)`` (prepared once, its text
-parsed once), elsewhere a VALUES list."""
+parsed once), elsewhere, and for a few rows, a VALUES list."""
 
 from __future__ import annotations
 
@@ -18,6 +18,9 @@ from contextlib import contextmanager
 from django.db import DEFAULT_DB_ALIAS, connections
 
 _texts: dict = {}
+# A few rows (an order's lines) go as a VALUES list, one prepared statement per row count: psycopg
+# sends scalars cheaper than the arrays of unnest, which serve the pages.
+VALUES_UP_TO = 4
 
 
 def db():
@@ -81,13 +84,14 @@ def insert_values(model, columns: tuple[tuple[str, str], ...], rows: list[tuple]
         return []
     names = ", ".join(name for name, _type in columns)
     tail = f" RETURNING {returning}" if returning else ""
-    if db().vendor == "postgresql":
+    if db().vendor == "postgresql" and len(rows) > VALUES_UP_TO:
         statement = text(("unnest", model._meta.db_table, columns, returning), lambda: (
             f"INSERT INTO {table(model)} ({names}) SELECT * FROM unnest("
             + ", ".join(f"%s::{kind}[]" for _name, kind in columns) + f"){tail}"))
         params = [list(values) for values in zip(*rows, strict=True)]
     else:
-        n, row = len(rows), "(" + ", ".join(["%s"] * len(columns)) + ")"
+        typed = db().vendor == "postgresql"  # each value typed as its column, as unnest's arrays are
+        n, row = len(rows), "(" + ", ".join(f"%s::{kind}" if typed else "%s" for _name, kind in columns) + ")"
         statement = text(("values", model._meta.db_table, columns, returning, n), lambda: (
             f"INSERT INTO {table(model)} ({names}) VALUES {marks(n, row)}{tail}"))
         params = [value for values in rows for value in values]
