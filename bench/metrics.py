@@ -201,6 +201,24 @@ def fill(n):
         cursor.execute("ANALYZE")
 
 
+def _insert_requests(cursor, model, explicit, *, waiting_for, share, requested, after):
+    """Rows of ``model`` for ``share`` of the orders with ``after`` set, asked for at ``requested``;
+    ``r.pending`` (asked within ``waiting_for``, 80% of them) and randoms ``r.q1``-``r.q3`` for
+    ``explicit``'s expressions. Returns how many."""
+    columns, values, params = _defaults_sql(model, explicit)
+    cursor.execute(f"""
+        INSERT INTO {model._meta.db_table} ({columns})
+        SELECT {values} FROM (
+          SELECT q.*, q.requested > now() - interval '{waiting_for}' AND q.q1 < 0.8 AS pending FROM (
+            SELECT o.id AS order_id, o.account_id, {requested} AS requested,
+                   random() AS q1, random() AS q2, random() AS q3
+            FROM orders_order o WHERE {after} IS NOT NULL AND random() < {share}
+          ) q WHERE q.requested < now()
+        ) r
+    """, params)
+    return cursor.rowcount
+
+
 def fill_after_sales(cursor):
     """Buyer cancellation requests on 1.5% of the paid orders (24 hours to answer) and channel
     returns on 3% of the delivered ones (48 hours), requested after the order or its delivery.
@@ -218,18 +236,8 @@ def fill_after_sales(cursor):
         "auto_approved": "NOT r.pending AND r.q1 >= 0.90",
         "decided_at": "CASE WHEN NOT r.pending AND r.q1 < 0.90 THEN r.requested + r.q2 * interval '30 hours' END",
     }
-    columns, values, params = _defaults_sql(CancellationRequest, request_explicit)
-    cursor.execute(f"""
-        INSERT INTO orders_cancellationrequest ({columns})
-        SELECT {values} FROM (
-          SELECT q.*, q.requested > now() - interval '1 day' AND q.q1 < 0.8 AS pending FROM (
-            SELECT o.id AS order_id, o.account_id, o.paid_at + random() * interval '20 hours' AS requested,
-                   random() AS q1, random() AS q2
-            FROM orders_order o WHERE o.paid_at IS NOT NULL AND random() < 0.015
-          ) q WHERE q.requested < now()
-        ) r
-    """, params)
-    requests = cursor.rowcount
+    requests = _insert_requests(cursor, CancellationRequest, request_explicit, waiting_for="1 day", share=0.015,
+                                requested="o.paid_at + random() * interval '20 hours'", after="o.paid_at")
     return_explicit = {
         "account_id": "r.account_id", "order_id": "r.order_id", "external_id": "'R' || r.order_id",
         "reason": "'Arrived damaged'", "kind": "'return_and_refund'", "requested_at": "r.requested",
@@ -243,18 +251,10 @@ def fill_after_sales(cursor):
         "auto_approved": "NOT r.pending AND r.q2 > 0.95",
         "decided_at": "CASE WHEN NOT r.pending AND r.q2 <= 0.95 THEN r.requested + r.q2 * interval '60 hours' END",
     }
-    columns, values, params = _defaults_sql(Return, return_explicit)
-    cursor.execute(f"""
-        INSERT INTO orders_return ({columns})
-        SELECT {values} FROM (
-          SELECT q.*, q.requested > now() - interval '2 days' AND q.q1 < 0.8 AS pending FROM (
-            SELECT o.id AS order_id, o.account_id, o.delivered_at + (1 + random() * 5) * interval '1 day' AS requested,
-                   random() AS q1, random() AS q2, random() AS q3
-            FROM orders_order o WHERE o.delivered_at IS NOT NULL AND random() < 0.03
-          ) q WHERE q.requested < now()
-        ) r
-    """, params)
-    return requests, cursor.rowcount
+    returns = _insert_requests(cursor, Return, return_explicit, waiting_for="2 days", share=0.03,
+                               requested="o.delivered_at + (1 + random() * 5) * interval '1 day'",
+                               after="o.delivered_at")
+    return requests, returns
 
 
 def hand_written_sql(window_bounds, now):
