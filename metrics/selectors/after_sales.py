@@ -56,7 +56,7 @@ from metrics.after_sales_definitions import (
     SELLER_REQUEST,
 )
 from metrics.selectors.rules import CANCELLED, SELLER_FAULT
-from metrics.selectors.scope import MetricsInputError, Window, bounds, in_window, local_today
+from metrics.selectors.scope import MetricsInputError, Window, bounds, in_window, in_window_across, local_today
 from orders.models import CancelInitiator, CancellationRequest, Order, Return
 
 BUYER = "buyer"
@@ -81,7 +81,7 @@ def seller_fault_returns(window_bounds):
     """Returns that count against the seller: requested in the window, ``seller_fault`` true, not
     rejected or withdrawn on the channel, of a non-sample order."""
     return (Return.objects.alias(asked_at=Coalesce("requested_at", "created_at"))
-            .filter(in_window("asked_at", window_bounds, "order__account_id"), seller_fault=True,
+            .filter(in_window_across("asked_at", window_bounds, "order__account_id"), seller_fault=True,
                     order__is_sample=False)
             .exclude(channel_status__in=[RETURN_REJECTED, RETURN_WITHDRAWN]))
 

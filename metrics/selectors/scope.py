@@ -9,7 +9,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from django.db.models import Q
+from django.db.models import Case, DateTimeField, Q, Value, When
 from django.utils import timezone
 
 from metrics.definitions import DEFAULT_WINDOW_DAYS, MAX_WINDOW_DAYS
@@ -183,3 +183,20 @@ def in_window(field_name, window_bounds, account_field="account_id"):
                    f"{field_name}__lt": max(b[2] for b in window_bounds)}
         q = Q(**overall) & q
     return q
+
+
+def in_window_across(field_name, window_bounds, account_field):
+    """``in_window`` for a field and an account in different tables of a join: each account's
+    bounds are picked by a CASE, one condition, where ``in_window`` ORs one per time zone.
+    PostgreSQL weighs an OR whose parts span two joined tables against both tables' statistics:
+    planning it took longer than running the count (3-9 ms against 2-4 ms)."""
+    if not window_bounds:
+        return Q(pk__in=[])
+
+    def bound(index):
+        return Case(*[When(**{f"{account_field}__in": b[0]}, then=Value(b[index])) for b in window_bounds],
+                    output_field=DateTimeField())
+
+    overall = Q(**{f"{field_name}__gte": min(b[1] for b in window_bounds),
+                   f"{field_name}__lt": max(b[2] for b in window_bounds)})
+    return overall & Q(**{f"{field_name}__gte": bound(1)}) & Q(**{f"{field_name}__lt": bound(2)})

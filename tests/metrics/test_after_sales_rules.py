@@ -111,6 +111,30 @@ def test_non_buyer_fault_return_rate(order_attrs, return_attrs, expected):
     assert figure.numerator == len(numerator) and figure.denominator == len(denominator)
 
 
+def test_return_rate_windows_each_shop_by_its_own_time_zone():
+    """Each shop's window runs from its own local midnight, a local return's by its order's shop."""
+    west, east = AccountFactory(), AccountFactory(time_zone="Europe/Berlin")
+    inside, outside = {}, {}
+    for account, tz in ((west, "America/Los_Angeles"), (east, "Europe/Berlin")):
+        for edge, label in (("2025-03-01 00:00", "first instant"), ("2025-03-30 23:59", "last minute")):
+            inside[account.pk, label] = make_order(account=account)
+            make_return(inside[account.pk, label], seller_fault=True, requested_at=local(edge, tz))
+        for edge, label in (("2025-02-28 23:59", "minute before"), ("2025-03-31 00:00", "window's end")):
+            outside[account.pk, label] = make_order(account=account)
+            make_return(outside[account.pk, label], seller_fault=True, requested_at=local(edge, tz))
+    # Berlin's first instant is 15:00 the day before in Los Angeles: inside for Berlin only.
+    early = make_order(account=east)
+    make_return(early, seller_fault=True, local_return=True, channel_status="", requested_at=None,
+                created_at="2025-02-28 15:30")
+    late = make_order(account=west)  # 23:30 on 30 March in Los Angeles is the 31st in Berlin
+    make_return(late, seller_fault=True, local_return=True, channel_status="", requested_at=None,
+                created_at="2025-03-30 23:30")
+    figure = report()[NON_BUYER_FAULT_RETURNS]
+    counted = set(figure.rows(NUMERATOR).values_list("pk", flat=True))
+    assert counted == {o.pk for o in inside.values()} | {early.pk, late.pk}
+    assert figure.numerator == len(counted) == 6
+
+
 def test_return_rate_counts_an_order_once_and_reads_the_60_day_default():
     order = make_order(created_at=local("2025-04-20 09:00"))
     make_return(order, seller_fault=True, requested_at="2025-05-01 10:00")
