@@ -57,7 +57,7 @@ def parse_args():
     parser.add_argument("--keep", action="store_true", help="Keep the scratch database afterwards.")
     parser.add_argument("--reuse", action="store_true", help="Use a kept scratch database as it is.")
     parser.add_argument("--explain", action="store_true", help="Print EXPLAIN ANALYZE of both.")
-    parser.add_argument("--debug", action="store_true", help="Time the page with DEBUG on (slower).")
+    parser.add_argument("--debug", action="store_true", help="Time the page with DEBUG on, as make run serves it.")
     parser.add_argument("--database", default="", help="scratch database name (default <name>_bench_metrics)")
     return parser.parse_args()
 
