@@ -328,7 +328,7 @@ def others(scope, now, runs):
     from metrics.services import take_snapshots  # noqa: PLC0415
 
     print("\nother reads on the same data (median):")
-    for label, func in (("at-risk counts (2 queries)", lambda: at_risk_summary(scope, now)),
+    for label, func in (("at-risk counts (3 queries)", lambda: at_risk_summary(scope, now)),
                         ("today's dispatch counts (2 queries)", lambda: today_counts(scope, now))):
         _result, times = timed(func, runs)
         print(f"  {label:<44} {statistics.median(times) * 1000:6.0f} ms")
