@@ -324,7 +324,9 @@ def after_sales_report(*, scope, window=None, now=None, placed_count=None):
         aggregates.update(returns_d=Count("pk", filter=placed_returns), cancel_d=Count("pk", filter=placed_cancel))
         row = Order.objects.filter(placed_returns | placed_cancel).aggregate(**aggregates)
     else:  # only the seller-fault cancellations are read: the reasons need no window of their own
-        row = Order.objects.filter(fault).aggregate(**{f"reason_{r}": Count("pk", filter=reason_q(r))
+        # Counting a column the index of seller-fault cancellations carries (created_at is never
+        # null), not the id, lets PostgreSQL count from that index alone (orders migration 0014).
+        row = Order.objects.filter(fault).aggregate(**{f"reason_{r}": Count("created_at", filter=reason_q(r))
                                                        for r in REASONS})
         row.update(returns_d=placed_count(returns_rate.window), cancel_d=placed_count(by_reason.window))
     returns_rate.denominator = row["returns_d"]

@@ -1,0 +1,60 @@
+"""Two counts of the metrics page are answered from an index alone (orders migration 0014): the
+at-risk count of orders shipped with no carrier scan yet (``order_open_to_scan``) and the
+seller-fault cancellations by reason (``order_seller_fault_covering``). A rule that comes to read
+a column its index does not carry would quietly visit a table page per order again."""
+
+import pytest
+from django.db import connection
+from django.utils import timezone
+
+from metrics.selectors.after_sales import after_sales_report
+from metrics.selectors.at_risk import SHIPPED_NO_SCAN, at_risk_q
+from metrics.selectors.scope import resolve_scope
+from orders.models import Order
+from tests.orders.factories import ChannelAccountFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def scope(on_postgres):
+    ChannelAccountFactory(time_zone="America/Los_Angeles")
+    ChannelAccountFactory(time_zone="Europe/Berlin")
+    return resolve_scope()
+
+
+def statements(run):
+    """The statements ``run()`` sends, with their parameters."""
+    seen = []
+
+    def capture(execute, sql, params, many, context):
+        seen.append((sql, params))
+        return execute(sql, params, many, context)
+
+    with connection.execute_wrapper(capture):
+        run()
+    return seen
+
+
+def index_only_plan(sql, params):
+    with connection.cursor() as cursor:
+        # Nearly empty tables: any plan is cheap, so leave the planner only index-only scans.
+        for setting in ("enable_seqscan", "enable_bitmapscan", "enable_indexscan"):
+            cursor.execute(f"SET LOCAL {setting} = off")
+        cursor.execute("EXPLAIN " + sql, params)
+        return "\n".join(row[0] for row in cursor.fetchall())
+
+
+def test_the_shipped_no_scan_count_can_be_answered_from_the_index_alone(scope):
+    queryset = Order.objects.filter(at_risk_q(SHIPPED_NO_SCAN, scope, timezone.now()))
+    [(sql, params)] = statements(queryset.count)  # the statement the page runs
+    plan = index_only_plan(sql, params)
+    assert "Index Only Scan using order_open_to_scan" in plan, plan
+
+
+def test_the_cancellations_by_reason_can_be_counted_from_the_index_alone(scope):
+    # The page's path: the orders placed come from the snapshots, so one query reads the reasons.
+    sent = statements(lambda: after_sales_report(scope=scope, placed_count=lambda window: 0))
+    [(sql, params)] = [(sql, params) for sql, params in sent if "reason_out_of_stock" in sql]
+    plan = index_only_plan(sql, params)
+    assert "Index Only Scan using order_seller_fault_covering" in plan, plan
