@@ -20,6 +20,7 @@ from metrics.after_sales_definitions import (
 from metrics.definitions import SELLER_FAULT_CANCELLATION
 from metrics.selectors import default_window, page_report
 from metrics.selectors.after_sales import after_sales_report
+from metrics.selectors.after_sales_daily import page_counts
 from metrics.selectors.after_sales_due import about_to_auto_approve, due_counts
 from metrics.tables_after_sales import due_rows
 
@@ -37,17 +38,21 @@ PART_TEXT = {
 def report_for(view, *, from_snapshots=False):
     """The after-sales figures for the page's scope: the page's window when one was chosen, else
     each figure's own default window (returns: 60 days). ``from_snapshots``: the rates' orders
-    placed are read as the metrics page's tiles are (metrics/selectors/page_figures.py)."""
+    placed and the counts that add up by day are read as the metrics page's tiles are, from the
+    daily snapshots plus live counts (metrics/selectors/page_figures.py, after_sales_daily.py)."""
     chosen = view.window != default_window(view.scope, view.now)
-    placed = None
+    placed = counts_of = None
     if from_snapshots:
         def placed(window):
             report = getattr(view, "page_reports", {}).get(window)  # the tiles' report, when the same window
             if report is None:
                 report = page_report(scope=view.scope, window=window, now=view.now, keys=(SELLER_FAULT_CANCELLATION,))
             return report.figures[SELLER_FAULT_CANCELLATION].denominator
+
+        def counts_of(window):
+            return page_counts(scope=view.scope, window=window, now=view.now)
     return after_sales_report(scope=view.scope, window=view.window if chosen else None, now=view.now,
-                              placed_count=placed)
+                              placed_count=placed, counts_of=counts_of)
 
 
 def part_url(view, key, part, figure):

@@ -37,3 +37,42 @@ class MetricSnapshot(models.Model):
     @property
     def value(self):
         return None if not self.denominator else self.numerator / self.denominator
+
+
+class AfterSalesSnapshot(models.Model):
+    """The after-sales counts of one account for one local date that add up from day to day: the
+    seller-fault cancellations by reason of the orders placed that day, and the buyer requests
+    (cancellation requests and channel returns) decided that day, judged against their deadline.
+
+    Written with the figures' snapshots by ``metrics.services.take_snapshots`` and settled the
+    same way (``is_final``). The metrics page adds them up for a window, as it does the four
+    figures (metrics/selectors/after_sales_daily.py). The non-buyer-fault return rate (an order
+    counts once however many days its returns span) and the median response time do not add up
+    from days; they are always counted live.
+    """
+
+    account = models.ForeignKey("sellerhub.ChannelAccount", on_delete=models.CASCADE,
+                                related_name="after_sales_snapshots")
+    day = models.DateField(help_text="Local date in the account's time zone.")
+    cancelled_out_of_stock = models.PositiveIntegerField(default=0)
+    cancelled_missed_sla = models.PositiveIntegerField(default=0)
+    cancelled_seller_request = models.PositiveIntegerField(default=0)
+    cancelled_other = models.PositiveIntegerField(default=0)
+    decided = models.PositiveIntegerField(default=0, help_text="Buyer requests decided that day.")
+    judged = models.PositiveIntegerField(default=0, help_text="Of those, with a deadline or approved by the channel.")
+    on_time = models.PositiveIntegerField(default=0, help_text="Of those, decided by the seller by the deadline.")
+    auto_approved = models.PositiveIntegerField(default=0, help_text="Of those decided, approved by the channel.")
+    computed_at = models.DateTimeField()
+    is_final = models.BooleanField(default=False, help_text="Settled: the job no longer recomputes it.")
+
+    class Meta:
+        ordering = ["-day", "account"]
+        constraints = [
+            models.UniqueConstraint(fields=["account", "day"], name="aftersalessnapshot_unique_account_day"),
+            models.CheckConstraint(condition=models.Q(on_time__lte=models.F("judged"), judged__lte=models.F("decided"),
+                                                      auto_approved__lte=models.F("judged")),
+                                   name="aftersalessnapshot_counts_nested"),
+        ]
+
+    def __str__(self):
+        return f"after-sales {self.account_id} {self.day}"

@@ -7,8 +7,9 @@ from django.db import transaction
 from django.utils import timezone
 
 from metrics.definitions import METRIC_KEYS, TREND_WEEKS
-from metrics.models import MetricSnapshot
+from metrics.models import AfterSalesSnapshot, MetricSnapshot
 from metrics.selectors import Window, counts_by_account, local_midnight, resolve_scope, zone
+from metrics.selectors.after_sales_daily import FIELDS, daily_counts
 
 # A day's figures can still change for this long after the day (a late cancellation, a delivery
 # or carrier scan synced late, packages leaving "pending"); after it the snapshot is final.
@@ -18,18 +19,18 @@ SETTLE_DAYS = 14
 BACKFILL_DAYS = 7 * TREND_WEEKS + 7 + 14
 
 
-def snapshot_days_needed(*, now=None, backfill_days=BACKFILL_DAYS):
-    """{day: [account ids]} of the full local days without a final snapshot."""
+def snapshot_days_needed(*, now=None, backfill_days=BACKFILL_DAYS, final_days=None):
+    """{day: [account ids]} of the full local days without a final snapshot (of the four figures;
+    ``final_days``, a queryset of (account id, day), names another family's final days)."""
     now = now or timezone.now()
     scope = resolve_scope()
     if not scope.accounts:
         return scope, {}
     today = {a.id: now.astimezone(a.zone).date() for a in scope.accounts}
     earliest = min(today.values()) - dt.timedelta(days=backfill_days)
-    final = set(
-        MetricSnapshot.objects.filter(day__gte=earliest, is_final=True, metric=METRIC_KEYS[0])
-        .values_list("account_id", "day")
-    )
+    if final_days is None:
+        final_days = MetricSnapshot.objects.filter(is_final=True, metric=METRIC_KEYS[0])
+    final = set(final_days.filter(day__gte=earliest).values_list("account_id", "day"))
     needed = defaultdict(list)
     for account in scope.accounts:
         for n in range(backfill_days, 0, -1):
@@ -39,34 +40,60 @@ def snapshot_days_needed(*, now=None, backfill_days=BACKFILL_DAYS):
     return scope, dict(sorted(needed.items()))
 
 
-def take_snapshots(*, now=None, backfill_days=BACKFILL_DAYS, progress=None):
-    """Store each full day's figures per account (idempotent: run it as often as you like).
+def _settled(now, day, account):
+    return now >= local_midnight(day + dt.timedelta(days=1 + SETTLE_DAYS), zone(account.time_zone))
 
-    Days without a final snapshot within ``backfill_days`` are computed with the same selector
-    as the live figures (two queries per day, all accounts at once) and written in one
-    transaction; a day becomes final ``SETTLE_DAYS`` after it ends and is never rewritten.
+
+def take_snapshots(*, now=None, backfill_days=BACKFILL_DAYS, progress=None):
+    """Store each full day's figures per account (idempotent: run it as often as you like), and
+    the day's after-sales counts that add up (``AfterSalesSnapshot``).
+
+    Days without a final snapshot within ``backfill_days`` are computed with the same selectors
+    as the live figures (two queries per day for the figures and three for the after-sales
+    counts, all accounts at once) and written in one transaction; a day becomes final
+    ``SETTLE_DAYS`` after it ends and is never rewritten. Each family keeps its own final days, so
+    an installation that had the figures' snapshots before the after-sales ones fills those in
+    without rewriting settled figures.
     """
     now = now or timezone.now()
     scope, needed = snapshot_days_needed(now=now, backfill_days=backfill_days)
-    rows = []
-    for index, (day, ids) in enumerate(needed.items(), start=1):
-        subset = scope.subset(ids)
-        counts = counts_by_account(subset, Window(day, day + dt.timedelta(days=1)), now)
-        for account in subset.accounts:
-            settled_at = local_midnight(day + dt.timedelta(days=1 + SETTLE_DAYS), zone(account.time_zone))
-            for key in METRIC_KEYS:
-                numerator, denominator = counts.get(account.id, {}).get(key, (0, 0))
-                rows.append(MetricSnapshot(account_id=account.id, day=day, metric=key, numerator=numerator,
-                                           denominator=denominator, computed_at=now, is_final=now >= settled_at))
+    _scope, needed_after_sales = snapshot_days_needed(
+        now=now, backfill_days=backfill_days, final_days=AfterSalesSnapshot.objects.filter(is_final=True))
+    days = sorted(set(needed) | set(needed_after_sales))
+    rows, after_sales_rows = [], []
+    for index, day in enumerate(days, start=1):
+        window = Window(day, day + dt.timedelta(days=1))
+        if needed.get(day):
+            subset = scope.subset(needed[day])
+            counts = counts_by_account(subset, window, now)
+            for account in subset.accounts:
+                for key in METRIC_KEYS:
+                    numerator, denominator = counts.get(account.id, {}).get(key, (0, 0))
+                    rows.append(MetricSnapshot(account_id=account.id, day=day, metric=key, numerator=numerator,
+                                               denominator=denominator, computed_at=now,
+                                               is_final=_settled(now, day, account)))
+        if needed_after_sales.get(day):
+            subset = scope.subset(needed_after_sales[day])
+            counts = daily_counts(subset, window)
+            for account in subset.accounts:
+                after_sales_rows.append(AfterSalesSnapshot(account_id=account.id, day=day, computed_at=now,
+                                                           is_final=_settled(now, day, account), **counts[account.id]))
         if progress and index % 10 == 0:
-            progress(90 * index // len(needed), f"Computed {index} of {len(needed)} days")
+            progress(90 * index // len(days), f"Computed {index} of {len(days)} days")
     with transaction.atomic():
         MetricSnapshot.objects.bulk_create(
             rows, batch_size=1000, update_conflicts=True, unique_fields=["account", "day", "metric"],
             update_fields=["numerator", "denominator", "computed_at", "is_final"],
         )
+        AfterSalesSnapshot.objects.bulk_create(
+            after_sales_rows, batch_size=1000, update_conflicts=True, unique_fields=["account", "day"],
+            update_fields=[*FIELDS, "computed_at", "is_final"],
+        )
     account_days = len(rows) // len(METRIC_KEYS)
     final = sum(1 for row in rows if row.is_final) // len(METRIC_KEYS)
     message = (f"Stored the figures of {account_days} account-days ({final} now final)" if rows
                else "Snapshots are up to date")
-    return {"message": message, "dates": len(needed), "account_days": account_days, "final": final}
+    if after_sales_rows and len(after_sales_rows) != account_days:
+        message += f"; the after-sales counts of {len(after_sales_rows)} account-days"
+    return {"message": message, "dates": len(days), "account_days": account_days, "final": final,
+            "after_sales_account_days": len(after_sales_rows)}

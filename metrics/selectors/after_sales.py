@@ -33,6 +33,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
+from django.db import connections
 from django.db.models import Count, DurationField, ExpressionWrapper, F, Prefetch, Q
 from django.db.models.functions import Coalesce
 from django.utils import timezone
@@ -278,17 +279,21 @@ class AfterSalesReport:
         return {key: figure.as_dict() for key, figure in self.figures.items()}
 
 
-def _median(requests, returns, count):
-    """The median response time over both tables: the middle one or two durations, ordered in SQL
-    (one query)."""
-    if not count:
-        return None
+def _median(requests, returns):
+    """The median response time over both tables: the middle one or two durations, found in SQL
+    by their rank among all of them (one query; it counts the durations itself, so it never
+    depends on counts read elsewhere, such as the daily snapshots)."""
     durations = (requests.order_by().annotate(took=_response_time()).values_list("took")
-                 .union(returns.order_by().annotate(took=_response_time()).values_list("took"), all=True)
-                 .order_by("took"))
-    low = (count - 1) // 2
-    middle = [row[0] for row in durations[low:low + (2 if count % 2 == 0 else 1)]]
-    return sum(middle, dt.timedelta()) / len(middle)
+                 .union(returns.order_by().annotate(took=_response_time()).values_list("took"), all=True))
+    sql, params = durations.query.sql_with_params()
+    with connections[durations.db].cursor() as cursor:
+        cursor.execute(
+            "SELECT took FROM (SELECT took, ROW_NUMBER() OVER (ORDER BY took) AS n, COUNT(*) OVER () AS total "
+            f"FROM ({sql}) AS durations) AS ranked WHERE n IN ((total + 1) / 2, (total + 2) / 2)", params)
+        # PostgreSQL sends an interval; SQLite the microseconds Django stores durations as.
+        middle = [took if isinstance(took, dt.timedelta) else dt.timedelta(microseconds=took)
+                  for (took,) in cursor.fetchall()]
+    return sum(middle, dt.timedelta()) / len(middle) if middle else None
 
 
 def _response_counts(queryset):
@@ -296,16 +301,19 @@ def _response_counts(queryset):
                               on_time=Count("pk", filter=ON_TIME), auto=Count("pk", filter=Q(auto_approved=True)))
 
 
-def after_sales_report(*, scope, window=None, now=None, placed_count=None):
+def after_sales_report(*, scope, window=None, now=None, placed_count=None, counts_of=None):
     """The three after-sales figures for a scope. ``window`` (a Window) applies to all three;
     without one each takes its default window (returns: the last 60 full days; the others: 30).
 
     Queries: one for the orders (both rate denominators and the cancellations by reason), one for
     the returns against the seller, one aggregate per request table and one for the median.
-    ``placed_count(window)``, when given, says how many paid, non-sample orders were placed in a
-    window (the metrics page reads it from the daily snapshots: it is the seller-fault
-    cancellation rate's denominator); the orders query then reads the seller-fault cancellations
-    only."""
+
+    The metrics page gives two readers of its daily snapshots instead (both or neither):
+    ``placed_count(window)`` says how many paid, non-sample orders were placed in a window (the
+    seller-fault cancellation rate's denominator), and ``counts_of(window)`` gives the counts that
+    add up by day: ``cancelled_<reason>`` per reason, ``decided``, ``judged``, ``on_time`` and
+    ``auto_approved`` (metrics/selectors/after_sales_daily.py). Only the returns against the
+    seller and the median are then counted here."""
     now = now or timezone.now()
     windows = {key: window for key in DEFAULT_DAYS} if window else default_windows(scope, now)
     wb = {key: bounds(scope, w) for key, w in windows.items()}
@@ -317,32 +325,34 @@ def after_sales_report(*, scope, window=None, now=None, placed_count=None):
     if not scope.accounts:
         return report
 
-    placed_returns, placed_cancel = _placed(returns_rate.window_bounds), _placed(by_reason.window_bounds)
-    fault = seller_fault_cancellations(by_reason.window_bounds)
-    if placed_count is None:
+    requests = decided_cancellation_requests(response.window_bounds)
+    returns = decided_returns(response.window_bounds)
+    if counts_of is None:
+        placed_returns, placed_cancel = _placed(returns_rate.window_bounds), _placed(by_reason.window_bounds)
+        fault = seller_fault_cancellations(by_reason.window_bounds)
         aggregates = {f"reason_{r}": Count("pk", filter=fault & reason_q(r)) for r in REASONS}
         aggregates.update(returns_d=Count("pk", filter=placed_returns), cancel_d=Count("pk", filter=placed_cancel))
         row = Order.objects.filter(placed_returns | placed_cancel).aggregate(**aggregates)
-    else:  # only the seller-fault cancellations are read: the reasons need no window of their own
-        # Counting a column the index of seller-fault cancellations carries (created_at is never
-        # null), not the id, lets PostgreSQL count from that index alone (orders migration 0014).
-        row = Order.objects.filter(fault).aggregate(**{f"reason_{r}": Count("created_at", filter=reason_q(r))
-                                                       for r in REASONS})
-        row.update(returns_d=placed_count(returns_rate.window), cancel_d=placed_count(by_reason.window))
-    returns_rate.denominator = row["returns_d"]
-    by_reason.denominator = row["cancel_d"]
-    by_reason.counts = {r: row[f"reason_{r}"] for r in REASONS}
+        returns_rate.denominator, by_reason.denominator = row["returns_d"], row["cancel_d"]
+        by_reason.counts = {r: row[f"reason_{r}"] for r in REASONS}
+        totals = [_response_counts(requests), _response_counts(returns)]
+        response.decided = sum(t["decided"] for t in totals)
+        response.judged = sum(t["judged"] for t in totals)
+        response.on_time = sum(t["on_time"] for t in totals)
+        response.auto_approved = sum(t["auto"] for t in totals)
+    else:
+        returns_rate.denominator = placed_count(returns_rate.window)
+        by_reason.denominator = placed_count(by_reason.window)
+        daily = {by_reason.window: counts_of(by_reason.window)}
+        if response.window not in daily:
+            daily[response.window] = counts_of(response.window)
+        by_reason.counts = {r: daily[by_reason.window][f"cancelled_{r}"] for r in REASONS}
+        counts = daily[response.window]
+        response.decided, response.judged = counts["decided"], counts["judged"]
+        response.on_time, response.auto_approved = counts["on_time"], counts["auto_approved"]
     returns_rate.numerator = (seller_fault_returns(returns_rate.window_bounds).order_by()
                               .values("order_id").distinct().count())
-
-    requests = decided_cancellation_requests(response.window_bounds)
-    returns = decided_returns(response.window_bounds)
-    totals = [_response_counts(requests), _response_counts(returns)]
-    response.decided = sum(t["decided"] for t in totals)
-    response.judged = sum(t["judged"] for t in totals)
-    response.on_time = sum(t["on_time"] for t in totals)
-    response.auto_approved = sum(t["auto"] for t in totals)
-    response.median = _median(requests, returns, response.decided)
+    response.median = _median(requests, returns)
     return report
 
 

@@ -1,0 +1,104 @@
+"""The after-sales counts that add up from day to day, read as the metrics page reads the four
+figures: from the daily snapshots where they are fresh, counted live for the rest.
+
+    counts = page_counts(scope=scope, window=window, now=now)
+    counts["cancelled_out_of_stock"], counts["decided"], counts["on_time"]
+
+Those counts are the seller-fault cancellations by reason (by the day the order was placed) and
+the buyer requests decided, judged and on time (by the day they were decided), each on a local
+day of its own account; a window's count is the sum of its days'. ``daily_counts`` counts them
+live for any window with the rules of metrics/selectors/after_sales.py (three queries); the
+snapshot job stores them per account and day (``AfterSalesSnapshot``), and ``page_counts`` sums
+the stored days from the window's start for as long as every account has a usable one (one
+query), then counts the rest live. A snapshot is usable when final or computed within
+``METRICS_SNAPSHOT_MAX_AGE_MINUTES``, as for the figures (metrics/selectors/page_figures.py);
+``0`` counts everything live.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+
+from django.db.models import Count, Q
+
+from metrics.after_sales_definitions import REASONS
+from metrics.models import AfterSalesSnapshot
+from metrics.selectors.after_sales import (
+    JUDGED,
+    ON_TIME,
+    decided_cancellation_requests,
+    decided_returns,
+    reason_q,
+    seller_fault_cancellations,
+)
+from metrics.selectors.page_figures import snapshot_max_age
+from metrics.selectors.scope import Window, bounds
+from orders.models import Order
+
+REASON_FIELDS = {reason: f"cancelled_{reason}" for reason in REASONS}
+RESPONSE_FIELDS = ("decided", "judged", "on_time", "auto_approved")
+FIELDS = (*REASON_FIELDS.values(), *RESPONSE_FIELDS)
+
+__all__ = ["FIELDS", "REASON_FIELDS", "RESPONSE_FIELDS", "daily_counts", "page_counts"]
+
+
+def daily_counts(scope, window) -> dict:
+    """{account id: {field: n}} over ``window``, counted live (three queries)."""
+    result = defaultdict(lambda: dict.fromkeys(FIELDS, 0))
+    if not scope.accounts:
+        return result
+    window_bounds = bounds(scope, window)
+    # created_at (never null) rather than the id: the index of seller-fault cancellations carries
+    # every column this count reads, so PostgreSQL can count from it alone (orders migration 0014).
+    reasons = (Order.objects.filter(seller_fault_cancellations(window_bounds)).order_by().values("account_id")
+               .annotate(**{field: Count("created_at", filter=reason_q(reason))
+                            for reason, field in REASON_FIELDS.items()}))
+    for row in reasons:
+        result[row.pop("account_id")].update(row)
+    for requests in (decided_cancellation_requests(window_bounds), decided_returns(window_bounds)):
+        rows = requests.order_by().values("account_id").annotate(
+            decided=Count("pk"), judged=Count("pk", filter=JUDGED), on_time=Count("pk", filter=ON_TIME),
+            auto_approved=Count("pk", filter=Q(auto_approved=True)))
+        for row in rows:
+            counts = result[row.pop("account_id")]
+            for field, n in row.items():
+                counts[field] += n
+    return result
+
+
+def _covered_until(scope, window, now, max_age):
+    """(first day not covered by usable snapshots for every account, {field: n} summed before it)."""
+    full_until = min(window.date_to, *(now.astimezone(a.zone).date() for a in scope.accounts))
+    if full_until <= window.date_from:
+        return window.date_from, dict.fromkeys(FIELDS, 0)
+    rows = (AfterSalesSnapshot.objects
+            .filter(account_id__in=scope.ids, day__gte=window.date_from, day__lt=full_until)
+            .filter(Q(is_final=True) | Q(computed_at__gte=now - max_age, computed_at__lte=now))
+            .values_list("day", *FIELDS))
+    by_day = defaultdict(list)
+    for day, *values in rows:
+        by_day[day].append(values)
+    cut = window.date_from
+    while cut < full_until and len(by_day.get(cut, ())) == len(scope.accounts):
+        cut += dt.timedelta(days=1)
+    sums = [0] * len(FIELDS)
+    for day, entries in by_day.items():
+        if day < cut:
+            for values in entries:
+                sums = [a + b for a, b in zip(sums, values, strict=True)]
+    return cut, dict(zip(FIELDS, sums, strict=True))
+
+
+def page_counts(*, scope, window, now) -> dict:
+    """{field: n} for ``scope`` over ``window`` as of ``now``: snapshots plus live (see the module)."""
+    if not scope.accounts:
+        return dict.fromkeys(FIELDS, 0)
+    max_age = snapshot_max_age()
+    cut, sums = (_covered_until(scope, window, now, max_age) if max_age
+                 else (window.date_from, dict.fromkeys(FIELDS, 0)))
+    if cut < window.date_to:
+        for counts in daily_counts(scope, Window(cut, window.date_to)).values():
+            for field, n in counts.items():
+                sums[field] += n
+    return sums
