@@ -123,10 +123,12 @@ class Package(models.Model):
         ordering = ["id"]
         indexes = [
             models.Index(fields=["tracking_uploaded_at", "order"], name="package_uploaded_order"),
-            # The packages no carrier has scanned yet (a few among the shop's history): the metrics
-            # page's "tracking uploaded, no scan" count starts here, not from every open order.
-            models.Index(fields=["tracking_uploaded_at"], name="package_unscanned_uploaded",
-                         condition=models.Q(first_scan_at__isnull=True)),
+            # The packages no carrier has scanned yet and still on their way (a few among the shop's
+            # history): the metrics page's "tracking uploaded, no scan" count starts here, not from
+            # every open order. Delivered or cancelled ones stay out: the count leaves them out too.
+            models.Index(fields=["tracking_uploaded_at"], name="package_unscanned_open",
+                         condition=models.Q(first_scan_at__isnull=True)
+                         & ~models.Q(status__in=["cancelled", "delivered"])),
         ]
 
     def __str__(self):
