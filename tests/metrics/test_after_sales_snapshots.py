@@ -18,11 +18,16 @@ from metrics.selectors import page_report, resolve_scope
 from metrics.selectors.after_sales import after_sales_report, default_windows
 from metrics.selectors.after_sales_daily import page_counts
 from metrics.selectors.scope import Window
-from metrics.services import take_snapshots
+from metrics.services import take_snapshots as take_all_snapshots
 from orders.models import CancellationRequest, Order, OrderStatus, Return
 from tests.metrics.factories import AccountFactory
 
 pytestmark = pytest.mark.django_db
+
+
+def take_snapshots(now):
+    """The hourly job's snapshots, over the 45 days these tests' windows (30 days) need."""
+    return take_all_snapshots(now=now, backfill_days=45)
 
 SERIAL = itertools.count(1)
 REASON_CODES = ["out_of_stock", "missed_sla", "seller_request", "", "", "buyer_address"]
