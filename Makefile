@@ -25,8 +25,10 @@ demo: migrate
 run: demo
 	DEBUG=$${DEBUG:-true} $(BIN)/python -m devtools.run --procfile Procfile
 
+# worksteal: an idle test process takes tests queued for the other, so a few long tests at the
+# end of one queue no longer hold up the run (on two cores: 8-9 minutes down to 6 on PostgreSQL).
 test: install
-	$(BIN)/python -m pytest -n $(TEST_WORKERS) $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist worksteal $(PYTEST_ARGS)
 
 lint: install
 	$(BIN)/ruff check .
