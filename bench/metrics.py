@@ -20,8 +20,9 @@ query of the page included), once the daily snapshots are stored: its tiles from
 live (``METRICS_SNAPSHOT_MAX_AGE_MINUTES=0``, what the page did before), median of ``--runs``
 each, alternating, with the ratio (goal: p50 <= 150 ms), and a check that both show the same
 figures, the after-sales ones included (their daily counts come from the snapshots too). The
-page is timed as a deployment serves it: DEBUG off (no debug cursor, no template debug data), the static files collected into a temporary folder; ``--debug`` times it with DEBUG
-on, as ``make run`` serves it. ``--database NAME`` names the scratch database.
+page is timed as a deployment serves it: DEBUG off (no debug cursor, no template debug data),
+the static files collected into a temporary folder; ``--debug`` times it with DEBUG on, as
+``make run`` serves it. ``--database NAME`` names the scratch database.
 The scratch database is dropped at the end unless ``--keep`` is given; ``--reuse`` runs again
 on a kept one without inserting. Options: ``--orders N`` (default 1,000,000), ``--runs N``
 (default 7), ``--explain`` (print both query plans).
