@@ -18,17 +18,7 @@ from fulfilment.models import (
     PrintBatch,
     TrackingEvent,
 )
-
-
-class ReadOnlyMixin:
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
+from sellerhub.admin_read_only import ReadOnlyAdminMixin
 
 
 @admin.register(BoxPreset)
@@ -44,17 +34,17 @@ class CarrierMappingAdmin(admin.ModelAdmin):
     list_select_related = ["account"]
 
 
-class PackageLineInline(ReadOnlyMixin, admin.TabularInline):
+class PackageLineInline(ReadOnlyAdminMixin, admin.TabularInline):
     model = PackageLine
     raw_id_fields = ["order_line"]
 
 
-class TrackingEventInline(ReadOnlyMixin, admin.TabularInline):
+class TrackingEventInline(ReadOnlyAdminMixin, admin.TabularInline):
     model = TrackingEvent
 
 
 @admin.register(Package)
-class PackageAdmin(ReadOnlyMixin, admin.ModelAdmin):
+class PackageAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ["pk", "order", "status", "label_source", "carrier", "tracking_number", "tracking_uploaded_at",
                     "first_scan_at", "delivered_at"]
     list_filter = ["status", "label_source", "carrier"]
@@ -63,30 +53,30 @@ class PackageAdmin(ReadOnlyMixin, admin.ModelAdmin):
     inlines = [PackageLineInline, TrackingEventInline]
 
 
-class PickListOrderInline(ReadOnlyMixin, admin.TabularInline):
+class PickListOrderInline(ReadOnlyAdminMixin, admin.TabularInline):
     model = PickListOrder
     raw_id_fields = ["order"]
 
 
-class PickListLineInline(ReadOnlyMixin, admin.TabularInline):
+class PickListLineInline(ReadOnlyAdminMixin, admin.TabularInline):
     model = PickListLine
     raw_id_fields = ["order_line", "sku", "location"]
 
 
 @admin.register(PickList)
-class PickListAdmin(ReadOnlyMixin, admin.ModelAdmin):
+class PickListAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ["reference", "status", "created_by", "created_at", "completed_at"]
     list_filter = ["status"]
     inlines = [PickListOrderInline, PickListLineInline]
 
 
-class PackScanInline(ReadOnlyMixin, admin.TabularInline):
+class PackScanInline(ReadOnlyAdminMixin, admin.TabularInline):
     model = PackScan
     raw_id_fields = ["sku", "order_line"]
 
 
 @admin.register(PackingSession)
-class PackingSessionAdmin(ReadOnlyMixin, admin.ModelAdmin):
+class PackingSessionAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ["order", "status", "user", "started_at", "finished_at", "override_reason"]
     list_filter = ["status"]
     list_select_related = ["order", "user"]
@@ -94,7 +84,7 @@ class PackingSessionAdmin(ReadOnlyMixin, admin.ModelAdmin):
 
 
 @admin.register(PrintBatch)
-class PrintBatchAdmin(ReadOnlyMixin, admin.ModelAdmin):
+class PrintBatchAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ["pk", "status", "fmt", "with_slips", "label_policy", "package_count", "page_count",
                     "created_by", "created_at"]
     list_filter = ["status", "fmt"]

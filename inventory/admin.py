@@ -19,17 +19,7 @@ from inventory.models import (
     StockMovement,
     StockOutbox,
 )
-
-
-class ReadOnlyMixin:
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
+from sellerhub.admin_read_only import ReadOnlyAdminMixin
 
 
 @admin.register(Product)
@@ -38,7 +28,7 @@ class ProductAdmin(admin.ModelAdmin):
     search_fields = ["name", "brand"]
 
 
-class LevelInline(ReadOnlyMixin, admin.TabularInline):
+class LevelInline(ReadOnlyAdminMixin, admin.TabularInline):
     model = StockLevel
     fields = ["location", "on_hand", "reserved", "updated_at"]
     readonly_fields = fields
@@ -89,7 +79,7 @@ class CountActionForm(forms.Form):
 
 
 @admin.register(StockLevel)
-class StockLevelAdmin(ReadOnlyMixin, admin.ModelAdmin):
+class StockLevelAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ["sku", "location", "on_hand", "reserved", "available", "updated_at"]
     list_filter = ["location__kind", "location"]
     search_fields = ["sku__seller_sku", "sku__barcode", "location__code"]
@@ -140,7 +130,7 @@ class StockLevelAdmin(ReadOnlyMixin, admin.ModelAdmin):
 
 
 @admin.register(StockMovement)
-class StockMovementAdmin(ReadOnlyMixin, admin.ModelAdmin):
+class StockMovementAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ["created_at", "sku", "location", "on_hand_change", "reserved_change", "reason", "reference",
                     "user", "note"]
     list_filter = ["reason", "location"]
@@ -150,7 +140,7 @@ class StockMovementAdmin(ReadOnlyMixin, admin.ModelAdmin):
 
 
 @admin.register(Reservation)
-class ReservationAdmin(ReadOnlyMixin, admin.ModelAdmin):
+class ReservationAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ["reference", "line_key", "sku", "location", "quantity", "state", "created_at", "closed_at"]
     list_filter = ["state", "location"]
     search_fields = ["reference", "sku__seller_sku"]
@@ -176,14 +166,14 @@ class ChannelListingAdmin(admin.ModelAdmin):
 
 
 @admin.register(StockOutbox)
-class StockOutboxAdmin(ReadOnlyMixin, admin.ModelAdmin):
+class StockOutboxAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ["id", "sku", "listing", "quantity", "created_at", "pushed_at", "attempts", "last_error"]
     list_filter = ["pushed_at"]
     list_select_related = ["sku", "listing", "listing__account"]
 
 
 @admin.register(ImportFile)
-class ImportFileAdmin(ReadOnlyMixin, admin.ModelAdmin):
+class ImportFileAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ["filename", "kind", "status", "row_count", "created_by", "created_at", "applied_at"]
     list_filter = ["kind", "status"]
     exclude = ["content"]

@@ -4,40 +4,23 @@ hourly job writes them, and "Store the daily figures now" on the metrics page re
 from django.contrib import admin
 
 from metrics.models import AfterSalesSnapshot, MetricSnapshot
+from sellerhub.admin_read_only import ReadOnlyAdminMixin
 
 
 @admin.register(MetricSnapshot)
-class MetricSnapshotAdmin(admin.ModelAdmin):
+class MetricSnapshotAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ("day", "account", "metric", "numerator", "denominator", "value", "is_final", "computed_at")
     list_filter = ("metric", "is_final", "account__channel", "account")
     date_hierarchy = "day"
     list_select_related = ("account",)
     search_fields = ("account__name",)
 
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
 
 @admin.register(AfterSalesSnapshot)
-class AfterSalesSnapshotAdmin(admin.ModelAdmin):
+class AfterSalesSnapshotAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ("day", "account", "cancelled_out_of_stock", "cancelled_missed_sla", "cancelled_seller_request",
                     "cancelled_other", "decided", "judged", "on_time", "auto_approved", "is_final", "computed_at")
     list_filter = ("is_final", "account__channel", "account")
     date_hierarchy = "day"
     list_select_related = ("account",)
     search_fields = ("account__name",)
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

@@ -4,20 +4,10 @@ change is a call to TikTok made through fulfilment/collection.py and tiktok_ship
 from django.contrib import admin
 
 from fulfilment.tiktok.models import CollectionRequest, PlatformPackage
+from sellerhub.admin_read_only import ReadOnlyAdminMixin
 
 
-class ReadOnly:
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-
-class PlatformPackageInline(ReadOnly, admin.TabularInline):
+class PlatformPackageInline(ReadOnlyAdminMixin, admin.TabularInline):
     model = PlatformPackage
     fields = ["package", "collection_status", "tiktok_status", "handover_method", "scheduled_at", "collected_at",
               "collection_error"]
@@ -25,7 +15,7 @@ class PlatformPackageInline(ReadOnly, admin.TabularInline):
 
 
 @admin.register(CollectionRequest)
-class CollectionRequestAdmin(ReadOnly, admin.ModelAdmin):
+class CollectionRequestAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ["__str__", "account", "handover_method", "handover_date", "slot_start", "carrier_name", "status"]
     list_filter = ["status", "handover_method"]
     list_select_related = ["account"]
@@ -33,7 +23,7 @@ class CollectionRequestAdmin(ReadOnly, admin.ModelAdmin):
 
 
 @admin.register(PlatformPackage)
-class PlatformPackageAdmin(ReadOnly, admin.ModelAdmin):
+class PlatformPackageAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ["package", "provider_name", "tiktok_status", "collection_status", "doc_urls_fetched",
                     "document_downloaded_at"]
     list_filter = ["collection_status", "tiktok_status"]

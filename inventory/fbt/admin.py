@@ -11,32 +11,22 @@ from inventory.fbt.models import (
     InboundShipment,
     ReplenishmentAlert,
 )
+from sellerhub.admin_read_only import ReadOnlyAdminMixin
 
 
-class ReadOnly:
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-
-class LineInline(ReadOnly, admin.TabularInline):
+class LineInline(ReadOnlyAdminMixin, admin.TabularInline):
     model = InboundLine
     fields = ["sku", "goods_id", "quantity", "received", "damaged", "resolved"]
     extra = 0
 
 
-class CartonInline(ReadOnly, admin.TabularInline):
+class CartonInline(ReadOnlyAdminMixin, admin.TabularInline):
     model = InboundCarton
     fields = ["number", "weight_grams", "length_mm", "width_mm", "height_mm"]
     extra = 0
 
 
-class EventInline(ReadOnly, admin.TabularInline):
+class EventInline(ReadOnlyAdminMixin, admin.TabularInline):
     model = InboundEvent
     fields = ["created_at", "actor", "kind", "message"]
     readonly_fields = ["created_at"]
@@ -44,7 +34,7 @@ class EventInline(ReadOnly, admin.TabularInline):
 
 
 @admin.register(InboundShipment)
-class InboundShipmentAdmin(ReadOnly, admin.ModelAdmin):
+class InboundShipmentAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ["__str__", "status", "tiktok_status", "ibr_id", "source", "destination", "created_at",
                     "shipped_at"]
     list_filter = ["status", "destination"]
@@ -54,7 +44,7 @@ class InboundShipmentAdmin(ReadOnly, admin.ModelAdmin):
 
 
 @admin.register(FbtStock)
-class FbtStockAdmin(ReadOnly, admin.ModelAdmin):
+class FbtStockAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ["sku", "location", "goods_id", "total", "available", "reserved", "unfulfillable", "in_transit",
                     "synced_at"]
     list_filter = ["location"]
@@ -63,7 +53,7 @@ class FbtStockAdmin(ReadOnly, admin.ModelAdmin):
 
 
 @admin.register(ReplenishmentAlert)
-class ReplenishmentAlertAdmin(ReadOnly, admin.ModelAdmin):
+class ReplenishmentAlertAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ["sku_key", "alert_type", "source", "status", "warehouse_key", "times_reported",
                     "last_reported_at"]
     list_filter = ["status", "source", "alert_type"]

@@ -6,17 +6,7 @@ from django.contrib import admin, messages
 
 from inventory.purchasing import services
 from inventory.purchasing_models import PurchaseOrder, PurchaseOrderLine, PurchaseOrderSend, Supplier, SupplierSKU
-
-
-class ReadOnly:
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
+from sellerhub.admin_read_only import ReadOnlyAdminMixin
 
 
 class SupplierSKUInline(admin.TabularInline):
@@ -43,20 +33,20 @@ class SupplierSKUAdmin(admin.ModelAdmin):
     autocomplete_fields = ["sku"]
 
 
-class LineInline(ReadOnly, admin.TabularInline):
+class LineInline(ReadOnlyAdminMixin, admin.TabularInline):
     model = PurchaseOrderLine
     fields = ["sku", "quantity_ordered", "quantity_received", "unit_cost"]
     extra = 0
 
 
-class SendInline(ReadOnly, admin.TabularInline):
+class SendInline(ReadOnlyAdminMixin, admin.TabularInline):
     model = PurchaseOrderSend
     fields = ["sent_at", "to_email", "filename", "sent_by"]
     extra = 0
 
 
 @admin.register(PurchaseOrder)
-class PurchaseOrderAdmin(ReadOnly, admin.ModelAdmin):
+class PurchaseOrderAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ["number", "supplier", "status", "deliver_to", "expected_on", "created_at", "sent_at", "closed_at"]
     list_filter = ["status", "supplier"]
     search_fields = ["number", "supplier__name"]
