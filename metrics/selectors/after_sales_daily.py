@@ -17,7 +17,6 @@ query), then counts the rest live. A snapshot is usable when final or computed w
 
 from __future__ import annotations
 
-import datetime as dt
 from collections import defaultdict
 
 from django.db.models import Count, Q
@@ -32,7 +31,7 @@ from metrics.selectors.after_sales import (
     reason_q,
     seller_fault_cancellations,
 )
-from metrics.selectors.page_figures import snapshot_max_age
+from metrics.selectors.page_figures import first_uncovered_day, full_days_until, snapshot_max_age, usable
 from metrics.selectors.scope import Window, bounds
 from orders.models import Order
 
@@ -69,19 +68,17 @@ def daily_counts(scope, window) -> dict:
 
 def _covered_until(scope, window, now, max_age):
     """(first day not covered by usable snapshots for every account, {field: n} summed before it)."""
-    full_until = min(window.date_to, *(now.astimezone(a.zone).date() for a in scope.accounts))
+    full_until = full_days_until(scope, window, now)
     if full_until <= window.date_from:
         return window.date_from, dict.fromkeys(FIELDS, 0)
     rows = (AfterSalesSnapshot.objects
             .filter(account_id__in=scope.ids, day__gte=window.date_from, day__lt=full_until)
-            .filter(Q(is_final=True) | Q(computed_at__gte=now - max_age, computed_at__lte=now))
+            .filter(usable(now, max_age))
             .values_list("day", *FIELDS))
     by_day = defaultdict(list)
     for day, *values in rows:
         by_day[day].append(values)
-    cut = window.date_from
-    while cut < full_until and len(by_day.get(cut, ())) == len(scope.accounts):
-        cut += dt.timedelta(days=1)
+    cut = first_uncovered_day(by_day, window.date_from, full_until, len(scope.accounts))
     sums = [0] * len(FIELDS)
     for day, entries in by_day.items():
         if day < cut:

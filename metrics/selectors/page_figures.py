@@ -43,22 +43,38 @@ def snapshot_max_age() -> dt.timedelta:
         return dt.timedelta(minutes=DEFAULT_MAX_AGE_MINUTES)
 
 
+def full_days_until(scope, window, now):
+    """The end of the window's full days: its end, or the earliest account's today if sooner."""
+    return min(window.date_to, *(now.astimezone(a.zone).date() for a in scope.accounts))
+
+
+def first_uncovered_day(by_day, start, until, needed):
+    """The first day from ``start`` (up to ``until``) with fewer than ``needed`` usable snapshots in
+    ``by_day`` ({day: [rows]})."""
+    cut = start
+    while cut < until and len(by_day.get(cut, ())) == needed:
+        cut += dt.timedelta(days=1)
+    return cut
+
+
+def usable(now, max_age):
+    """The snapshots a page may use: final, or computed within ``max_age`` before ``now``."""
+    return Q(is_final=True) | Q(computed_at__gte=now - max_age, computed_at__lte=now)
+
+
 def _covered_until(scope, window, now, keys, max_age):
     """(first day not covered by usable snapshots, {account id: {key: [n, d]}} summed before it)."""
-    full_until = min(window.date_to, *(now.astimezone(a.zone).date() for a in scope.accounts))
+    full_until = full_days_until(scope, window, now)
     if full_until <= window.date_from:
         return window.date_from, {}
     rows = (MetricSnapshot.objects
             .filter(account_id__in=scope.ids, day__gte=window.date_from, day__lt=full_until, metric__in=keys)
-            .filter(Q(is_final=True) | Q(computed_at__gte=now - max_age, computed_at__lte=now))
+            .filter(usable(now, max_age))
             .values_list("account_id", "day", "metric", "numerator", "denominator"))
     by_day = defaultdict(list)
     for account_id, day, metric, numerator, denominator in rows:
         by_day[day].append((account_id, metric, numerator, denominator))
-    needed = len(scope.accounts) * len(keys)
-    cut = window.date_from
-    while cut < full_until and len(by_day.get(cut, ())) == needed:
-        cut += dt.timedelta(days=1)
+    cut = first_uncovered_day(by_day, window.date_from, full_until, len(scope.accounts) * len(keys))
     sums = defaultdict(lambda: defaultdict(lambda: [0, 0]))
     for day, entries in by_day.items():
         if day < cut:
