@@ -24,7 +24,10 @@ It prints:
   equal the stock, never more;
 - ledger drift: stock levels against the ledger and the active reservations (``reconcile``).
 
-The reference (``_ref_reserve`` / ``_ref_release``) does what a stock change essentially needs: lock
+SellerHub's reserve and release are each one call of a database function on PostgreSQL (inventory
+migration 0018, docs/speed-stock.md); the reference is the same work done from the client.
+
+The reference (``Reference.reserve`` / ``Reference.release``) does what a stock change essentially needs: lock
 the SKUs' sellable levels FOR UPDATE in id order, read what the order already holds, update the
 levels, insert reservations, ledger rows and "SKU changed" outbox rows, commit, then one Redis
 round trip asking for the four accounts' pushes; release locks the levels the order holds, closes
@@ -411,8 +414,10 @@ def main():
         bench_available_to_sell(ids, accounts)
         pool = ids[: args.pool]
         statements = count_statements(pool)
-        print(f"statements per order: SellerHub reserve {statements[0]} + release {statements[1]} (each then "
-              f"COMMIT); reference {REF_STATEMENTS['reserve']} + {REF_STATEMENTS['release']}")
+        how = (" (each one call of a database function, its own transaction: no BEGIN, no COMMIT)"
+               if statements == [1, 1] else " (each then COMMIT)")
+        print(f"statements per order: SellerHub reserve {statements[0]} + release {statements[1]}{how}; reference "
+              f"{REF_STATEMENTS['reserve']} + {REF_STATEMENTS['release']} (each then COMMIT)")
         conninfo = connection.get_connection_params()
         conninfo = " ".join(f"{k}={v}" for k, v in conninfo.items() if k in ("host", "port", "user", "password",
                                                                             "dbname") and v)

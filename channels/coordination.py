@@ -269,6 +269,43 @@ def _prefixes() -> list[str]:
             ScheduledJobRegistry.key_template.format("")]
 
 
+# (client, kind, account ids) -> the script call as bytes on the wire, built once: a stock commit
+# asks for the same accounts' pushes every time, so it sends these bytes and reads the answers.
+_packed: dict = {}
+
+
+def _request_many_answers(conn, kind: str, account_ids: list[int]) -> list:
+    """Run the request script for these accounts: the prepared bytes on one of the client's
+    connections (no command building), or, when Redis has lost the script (a restart), through
+    redis-py's script object, which loads it again."""
+    cache_key = (id(conn), kind, tuple(account_ids))
+    found = _packed.get(cache_key)
+    if found is None:
+        keys = [k for a in account_ids for k in (_key("pending", kind, a), _key("queued", kind, a))]
+        script = _script(conn, _REQUEST_MANY)
+        pool = conn.connection_pool
+        connection_ = pool.get_connection()
+        try:
+            packed = connection_.pack_command("EVALSHA", script.sha, len(keys), *keys, *_prefixes())
+        finally:
+            pool.release(connection_)
+        found = _packed[cache_key] = (keys, packed)
+    keys, packed = found
+    pool = conn.connection_pool
+    connection_ = pool.get_connection()
+    try:
+        connection_.send_packed_command(packed, check_health=False)
+        return connection_.read_response()
+    except redis.exceptions.NoScriptError:
+        pass
+    except BaseException:
+        connection_.disconnect()  # an answer may still be on its way: never reuse this connection
+        raise
+    finally:
+        pool.release(connection_)
+    return _script(conn, _REQUEST_MANY)(keys=keys, args=_prefixes())
+
+
 def request_many(kind: str, account_ids, enqueue_for, *, ttl: int = 900) -> list[int]:
     """``request`` for several accounts in one round trip: ``enqueue_for(account_id)`` is called
     only for the accounts with no job waiting. Returns the ids a job was enqueued for."""
@@ -278,8 +315,7 @@ def request_many(kind: str, account_ids, enqueue_for, *, ttl: int = 900) -> list
     conn = connection()
     enqueued = []
     try:
-        keys = [k for a in account_ids for k in (_key("pending", kind, a), _key("queued", kind, a))]
-        answers = _script(conn, _REQUEST_MANY)(keys=keys, args=_prefixes())
+        answers = _request_many_answers(conn, kind, account_ids)
         for account_id, answer in zip(account_ids, answers, strict=True):
             if not int(answer):
                 continue

@@ -55,7 +55,14 @@ def write_outbox(sku_ids, *, cursor=None) -> None:
     with sql.cursor(cursor) as cur:
         cur.execute(statement, [x for pk in sku_ids for x in (pk, now, "")])
         ids = [row[0] for row in cur.fetchall()]
-    if _outbox_listeners:
+    notify_written(ids)
+
+
+def notify_written(ids) -> None:
+    """Tell the listeners about these new outbox rows once the caller's transaction commits (at
+    once outside a transaction)."""
+    ids = list(ids)
+    if ids and _outbox_listeners:
         transaction.on_commit(lambda: _notify_outbox(ids))
 
 

@@ -2,7 +2,10 @@
 then released (cancelled) or consumed (shipped). Every line of an order is reserved, or none;
 every shortfall is collected into one ``InsufficientStock`` error.
 
-Per order, in one transaction and a few statements (docs/speed-stock.md):
+On PostgreSQL, one order's reserve, release and consume are each one call of a database function
+that does the same work in one round trip (``stock_functions``, docs/speed-stock.md). The Python
+path below does it elsewhere (SQLite) and stays the reference the functions are tested against.
+Per order, in one transaction and a few statements:
 
 - reserve: lock the SKUs' sellable levels with their locations' priority (one statement, primary-key
   order); read what the reference already holds; decide in Python; one UPDATE of the levels, one
@@ -24,7 +27,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from inventory.models import SKU, Location, Reservation
-from inventory.services import sql
+from inventory.services import sql, stock_functions
 from inventory.services.errors import InsufficientStock, Shortfall, StockError, StockRequest
 from inventory.services.ledger import Reason, insert_ledger, sku_labels, update_levels
 from inventory.services.locks import lock_levels, lock_reserved_levels, lock_sellable_levels, pairs_condition, priority
@@ -183,7 +186,26 @@ def reserve(*, reference: str, requests: list[StockRequest], location_codes: lis
     any other sellable own location); a line may be split across locations. A line that already
     has ACTIVE reservations under this reference only reserves what is missing, so confirming an
     order twice reserves once. Returns the ACTIVE reservations of the requested lines.
-    Raises InsufficientStock naming every short line (nothing is reserved then)."""
+    Raises InsufficientStock naming every short line (nothing is reserved then).
+
+    On PostgreSQL this is one call of the ``inventory_reserve`` function (``stock_functions``);
+    elsewhere ``reserve_in_python`` does the same."""
+    requests = _checked(reference, requests)
+    if not requests:
+        return []
+    if stock_functions.available():
+        codes = tuple(location_codes) if location_codes else DEFAULT_LOCATION_CODES
+        reservations, short = stock_functions.reserve(reference=reference, requests=requests, codes=codes, user=user)
+        if short:
+            raise _shortfall_error(short)
+        return reservations
+    return reserve_in_python(reference=reference, requests=requests, location_codes=location_codes, user=user)
+
+
+def reserve_in_python(*, reference: str, requests: list[StockRequest], location_codes: list[str] | None = None,
+                      user=None) -> list[Reservation]:
+    """``reserve`` in Python and a few statements: SQLite's path, and the reference the PostgreSQL
+    function is held to."""
     requests = _checked(reference, requests)
     if not requests:
         return []
@@ -232,10 +254,15 @@ def reserve_page(*, orders: list[PageOrder], user=None) -> dict[str, Insufficien
     return outcome
 
 
-def _close_reservations(*, reference, line_keys, state, reason, user, note=""):
-    """Release or consume the ACTIVE reservations of a reference (optionally only some lines)."""
+def _close_reservations(*, reference, line_keys, state, reason, user, note="", in_python=False):
+    """Release or consume the ACTIVE reservations of a reference (optionally only some lines): one
+    call of ``inventory_close_reservations`` on PostgreSQL (unless ``in_python``), else in Python."""
     if line_keys is not None:
         line_keys = list(line_keys)
+    on_hand_sign = -1 if state == Reservation.State.CONSUMED else 0
+    if stock_functions.available() and not in_python:
+        return stock_functions.close(reference=reference, line_keys=line_keys, state=state, reason=reason,
+                                     on_hand_sign=on_hand_sign, user=user, note=note)
     with transaction.atomic(), sql.cursor() as cursor:
         levels = lock_reserved_levels(reference, line_keys, cursor=cursor)
         if not levels:
@@ -260,7 +287,6 @@ def _close_reservations(*, reference, line_keys, state, reason, user, note=""):
         extra = set(totals) - set(levels)
         if extra:  # a line reserved concurrently at another level after the lock: lock it too
             levels.update({pair: lv.pk for pair, lv in lock_levels(pairs_condition(extra)).items()})
-        on_hand_sign = -1 if state == Reservation.State.CONSUMED else 0
         update_levels({levels[pair]: (on_hand_sign * q, -q) for pair, q in totals.items()}, cursor=cursor)
         insert_ledger([(sku_id, location_id, on_hand_sign * q, -q, reference)
                        for (sku_id, location_id), q in sorted(totals.items())], reason=reason, user=user, note=note,

@@ -157,3 +157,16 @@ def test_a_worker_takes_over_a_killed_workers_pull_and_asks_for_it_again(lock_ke
         live.wait()
         coordination.connection().delete(live_key, coordination._key("queued", "pull", 991),
                                          coordination._key("pending", "pull", 991))
+
+
+def test_requests_go_on_after_redis_lost_its_scripts(request_flags):
+    """The request script goes out as bytes packed once; a Redis restarted in the meantime no
+    longer knows it (NOSCRIPT): the request loads it again and is answered all the same."""
+    queue = django_rq.get_queue("sync")
+    assert coordination.request_many("pull", [992], lambda _account: queue_now()) == [992]
+    coordination.connection().script_flush()
+    assert coordination.request_many("pull", [992], lambda _account: queue_now()) == [], "the job still waits"
+    assert coordination.connection().get(coordination._key("pending", "pull", 992)) == b"1"
+    queue.empty()
+    assert coordination.request_many("pull", [992], lambda _account: queue_now()) == [992]
+    assert queue.count == 1
