@@ -5,10 +5,12 @@ helper (``locks.lock_levels``: ``select_for_update(of=("self",))``, always in pr
 two orders locking the same SKUs in opposite orders never deadlock); every shortfall is collected
 into one ``InsufficientStock`` error; counters move with ``F()`` updates (``ledger``); the outbox
 rows that tell the channels about a new available-to-sell are written in the same transaction
-(``outbox``), and anything outside the database runs in ``transaction.on_commit``.
+(``outbox``), and anything outside the database runs in ``transaction.on_commit``. On PostgreSQL
+one order's reserve, release and consume are one call each of a database function that does the
+same (``stock_functions``, inventory migration 0018).
 
-Modules: ``errors``, ``locks``, ``ledger``, ``outbox``, ``reservations``, ``adjustments``,
-``receiving``, ``catalogue``. Public API (all keyword-only), re-exported here:
+Modules: ``errors``, ``locks``, ``ledger``, ``outbox``, ``reservations``, ``stock_functions``,
+``adjustments``, ``receiving``, ``catalogue``. Public API (all keyword-only), re-exported here:
 
     reserve(reference=, requests=[StockRequest(...)], location_codes=None, user=None) -> [Reservation]
     release(reference=, user=None, note="") -> units released

@@ -20,7 +20,7 @@ from inventory.services import InsufficientStock, StockError, StockRequest, rese
 from tests.core.factories import UserFactory
 from tests.inventory.factories import SKUFactory
 
-pytestmark = [pytest.mark.postgres, pytest.mark.django_db]
+pytestmark = [pytest.mark.postgres, pytest.mark.django_db, pytest.mark.usefixtures("on_postgres")]
 
 N_SKUS = 3
 
