@@ -195,10 +195,8 @@ def reserve(*, reference: str, requests: list[StockRequest], location_codes: lis
         return []
     if stock_functions.available():
         codes = tuple(location_codes) if location_codes else DEFAULT_LOCATION_CODES
-        reservations, short = stock_functions.reserve(reference=reference, requests=requests, codes=codes, user=user)
-        if short:
-            raise _shortfall_error(short)
-        return reservations
+        return stock_functions.reserve(reference=reference, requests=requests, codes=codes,
+                                       shortfall_error=_shortfall_error, user=user)
     return reserve_in_python(reference=reference, requests=requests, location_codes=location_codes, user=user)
 
 

@@ -30,16 +30,23 @@ def available() -> bool:
     return sql.db().vendor == "postgresql"
 
 
-def _call(statement: str, params: list) -> list[tuple]:
-    """Run one function call: alone outside a transaction, in a savepoint inside the caller's."""
+def _call(statement: str, params: list, check=None) -> list[tuple]:
+    """Run one function call: alone outside a transaction, in a savepoint inside the caller's.
+    ``check(rows)`` may raise: inside a savepoint it is rolled back (its locks with it)."""
     conn = sql.db()
     if conn.in_atomic_block or not conn.get_autocommit():
         with transaction.atomic(), sql.cursor() as cursor:
             cursor.execute(statement, params)
-            return cursor.fetchall()
+            rows = cursor.fetchall()
+            if check is not None:
+                check(rows)
+            return rows
     with sql.cursor() as cursor:
         cursor.execute(statement, params)
-        return cursor.fetchall()
+        rows = cursor.fetchall()
+    if check is not None:
+        check(rows)
+    return rows
 
 
 def _user_id(user) -> int | None:
@@ -47,28 +54,31 @@ def _user_id(user) -> int | None:
     return user.pk if user is not None else None
 
 
-def reserve(*, reference: str, requests: list[StockRequest], codes: tuple[str, ...], user=None):
-    """``reservations.reserve`` in one call. Returns (reservations, shortfalls): the ACTIVE
-    reservations of the requested lines, or, when a line is short, nothing reserved and
-    [(request, missing, available)] for every short line."""
-    now = timezone.now()
-    rows = _call(RESERVE, [reference, [r.line_key for r in requests], [r.sku_id for r in requests],
-                           [r.quantity for r in requests], list(codes), _user_id(user), now])
-    unknown = [row[1] for row in rows if row[0] == "unknown"]
-    if unknown:
-        raise StockError("Unknown SKU id(s): " + ", ".join(str(pk) for pk in unknown))
+def reserve(*, reference: str, requests: list[StockRequest], codes: tuple[str, ...], shortfall_error,
+            user=None) -> list[Reservation]:
+    """``reservations.reserve`` in one call: the ACTIVE reservations of the requested lines.
+    Raises StockError naming unknown SKUs, or ``shortfall_error([(request, missing, available)])``
+    (an InsufficientStock) when a line is short; nothing is reserved then."""
     by_key = {r.line_key: r for r in requests}
-    short = [(by_key[line_key], missing, available_units)
-             for kind, _id, line_key, _sku, _loc, missing, available_units, _at in rows if kind == "short"]
-    if short:
-        return [], short
+
+    def check(rows):
+        unknown = [row[1] for row in rows if row[0] == "unknown"]
+        if unknown:
+            raise StockError("Unknown SKU id(s): " + ", ".join(str(pk) for pk in unknown))
+        short = [(by_key[line_key], missing, available_units)
+                 for kind, _id, line_key, _sku, _loc, missing, available_units, _at in rows if kind == "short"]
+        if short:
+            raise shortfall_error(short)
+
+    rows = _call(RESERVE, [reference, [r.line_key for r in requests], [r.sku_id for r in requests],
+                           [r.quantity for r in requests], list(codes), _user_id(user), timezone.now()], check)
     active = Reservation.State.ACTIVE.value
     reservations = [Reservation.from_db(DEFAULT_DB_ALIAS, _FIELDS, (pk, reference, line_key, sku_id, location_id,
                                                                      quantity, active, created_at, None))
                     for kind, pk, line_key, sku_id, location_id, quantity, _a, created_at in rows
                     if kind in ("held", "new")]
     notify_written([row[1] for row in rows if row[0] == "outbox"])
-    return reservations, []
+    return reservations
 
 
 _FIELDS = ("id", "reference", "line_key", "sku_id", "location_id", "quantity", "state", "created_at", "closed_at")
