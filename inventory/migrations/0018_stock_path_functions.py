@@ -11,15 +11,41 @@ reference already holds, allocates line by line, and either answers the short li
 nothing) or writes the level update, the reservations, the ledger rows and the "SKU changed"
 outbox rows. ``inventory_close_reservations`` locks the levels the reference holds, closes its
 ACTIVE reservations (of some lines, or all), and writes the level update, the ledger and the
-outbox rows. Both take the application's clock (``p_now``) so their rows carry the same time as
-the Python path's. Their statements keep one generic plan per session (``plan_cache_mode``): left
-to itself PostgreSQL re-plans the priority-ordered lock for every call, which cost more than
-running it (0.4 ms of planning against 0.1 ms of execution, measured).
+outbox rows. Both write their ledger and outbox rows through ``inventory_write_changes``, and both
+take the application's clock (``p_now``) so their rows carry the same time as the Python path's.
+Their statements keep one generic plan per session (``plan_cache_mode``): left to itself
+PostgreSQL re-plans the priority-ordered lock for every call, which cost more than running it
+(0.4 ms of planning against 0.1 ms of execution, measured).
 
-Nothing is created on SQLite. A later change to either function is a new migration with
+Nothing is created on SQLite. A later change to any of these functions is a new migration with
 ``CREATE OR REPLACE``."""
 
 from django.db import migrations
+
+WRITE_CHANGES = """
+CREATE OR REPLACE FUNCTION inventory_write_changes(
+    p_sku_ids bigint[], p_location_ids bigint[], p_units integer[], p_on_hand_sign integer, p_reserved_sign integer,
+    p_reason text, p_user_id integer, p_reference text, p_note text, p_now timestamptz)
+RETURNS SETOF bigint
+LANGUAGE plpgsql VOLATILE SET plan_cache_mode = force_generic_plan AS $fn$
+BEGIN
+    -- One ledger row per change, in the given order; then one "SKU changed" outbox row per SKU,
+    -- whose ids are returned.
+    INSERT INTO inventory_stockmovement (sku_id, location_id, on_hand_change, reserved_change, reason, user_id,
+                                         reference, note, created_at)
+    SELECT u.sku_id, u.location_id, p_on_hand_sign * u.units, p_reserved_sign * u.units, p_reason, p_user_id,
+           left(p_reference, 100), left(p_note, 500), p_now
+    FROM unnest(p_sku_ids, p_location_ids, p_units) WITH ORDINALITY AS u(sku_id, location_id, units, n)
+    ORDER BY u.n;
+    RETURN QUERY
+        WITH changed AS (
+            INSERT INTO inventory_stockoutbox (sku_id, created_at, attempts, last_error)
+            SELECT DISTINCT u.sku_id, p_now, 0, '' FROM unnest(p_sku_ids) AS u(sku_id) ORDER BY u.sku_id
+            RETURNING id)
+        SELECT c.id FROM changed c;
+END
+$fn$;
+"""
 
 RESERVE = """
 CREATE OR REPLACE FUNCTION inventory_reserve(
@@ -174,19 +200,12 @@ BEGIN
             RETURNING id, line_key, sku_id, location_id, quantity, created_at)
         SELECT 'new'::text, a.id, a.line_key::text, a.sku_id, a.location_id, a.quantity, NULL::integer, a.created_at
         FROM added a ORDER BY a.id;
-    INSERT INTO inventory_stockmovement (sku_id, location_id, on_hand_change, reserved_change, reason, user_id,
-                                         reference, note, created_at)
-    SELECT u.sku_id, u.location_id, 0, u.units, 'reservation', p_user_id, left(p_reference, 100), '', p_now
-    FROM unnest(plan_sku, plan_location, plan_units) WITH ORDINALITY AS u(sku_id, location_id, units, n)
-    ORDER BY u.n;
     RETURN QUERY
-        WITH changed AS (
-            INSERT INTO inventory_stockoutbox (sku_id, created_at, attempts, last_error)
-            SELECT DISTINCT u.sku_id, p_now, 0, '' FROM unnest(plan_sku) AS u(sku_id) ORDER BY u.sku_id
-            RETURNING id)
         SELECT 'outbox'::text, o.id, NULL::text, NULL::bigint, NULL::bigint, NULL::integer, NULL::integer,
                NULL::timestamptz
-        FROM changed o ORDER BY o.id;
+        FROM inventory_write_changes(plan_sku, plan_location, plan_units, 0, 1, 'reservation', p_user_id, p_reference,
+                                     '', p_now) AS o(id)
+        ORDER BY o.id;
 END
 $fn$;
 """
@@ -244,24 +263,19 @@ BEGIN
                                       updated_at = p_now
     FROM unnest(c_sku, c_location, c_units) AS u(sku_id, location_id, units)
     WHERE s.sku_id = u.sku_id AND s.location_id = u.location_id AND u.units <> 0;
-    INSERT INTO inventory_stockmovement (sku_id, location_id, on_hand_change, reserved_change, reason, user_id,
-                                         reference, note, created_at)
-    SELECT u.sku_id, u.location_id, p_on_hand_sign * u.units, -u.units, p_reason, p_user_id, left(p_reference, 100),
-           left(p_note, 500), p_now
-    FROM unnest(c_sku, c_location, c_units) WITH ORDINALITY AS u(sku_id, location_id, units, n)
-    ORDER BY u.n;
     RETURN QUERY
-        WITH changed AS (
-            INSERT INTO inventory_stockoutbox (sku_id, created_at, attempts, last_error)
-            SELECT DISTINCT u.sku_id, p_now, 0, '' FROM unnest(c_sku) AS u(sku_id) ORDER BY u.sku_id
-            RETURNING id)
-        SELECT 'outbox'::text, o.id, NULL::bigint FROM changed o ORDER BY o.id;
+        SELECT 'outbox'::text, o.id, NULL::bigint
+        FROM inventory_write_changes(c_sku, c_location, c_units, p_on_hand_sign, -1, p_reason, p_user_id, p_reference,
+                                     p_note, p_now) AS o(id)
+        ORDER BY o.id;
     RETURN QUERY SELECT 'units'::text, NULL::bigint, sum(u.units)::bigint FROM unnest(c_units) AS u(units);
 END
 $fn$;
 """
 
 DROP = """
+DROP FUNCTION IF EXISTS inventory_write_changes(bigint[], bigint[], integer[], integer, integer, text, integer,
+                                                text, text, timestamptz);
 DROP FUNCTION IF EXISTS inventory_reserve(text, text[], bigint[], integer[], text[], integer, timestamptz);
 DROP FUNCTION IF EXISTS inventory_close_reservations(text, text[], text, text, integer, integer, text, timestamptz);
 """
@@ -270,6 +284,7 @@ DROP FUNCTION IF EXISTS inventory_close_reservations(text, text[], text, text, i
 def create_functions(apps, schema_editor):
     if schema_editor.connection.vendor == "postgresql":
         with schema_editor.connection.cursor() as cursor:
+            cursor.execute(WRITE_CHANGES)
             cursor.execute(RESERVE)
             cursor.execute(CLOSE)
 

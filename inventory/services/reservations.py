@@ -190,14 +190,14 @@ def reserve(*, reference: str, requests: list[StockRequest], location_codes: lis
 
     On PostgreSQL this is one call of the ``inventory_reserve`` function (``stock_functions``);
     elsewhere ``reserve_in_python`` does the same."""
+    if not stock_functions.available():
+        return reserve_in_python(reference=reference, requests=requests, location_codes=location_codes, user=user)
     requests = _checked(reference, requests)
     if not requests:
         return []
-    if stock_functions.available():
-        codes = tuple(location_codes) if location_codes else DEFAULT_LOCATION_CODES
-        return stock_functions.reserve(reference=reference, requests=requests, codes=codes,
-                                       shortfall_error=_shortfall_error, user=user)
-    return reserve_in_python(reference=reference, requests=requests, location_codes=location_codes, user=user)
+    codes = tuple(location_codes) if location_codes else DEFAULT_LOCATION_CODES
+    return stock_functions.reserve(reference=reference, requests=requests, codes=codes,
+                                   shortfall_error=_shortfall_error, user=user)
 
 
 def reserve_in_python(*, reference: str, requests: list[StockRequest], location_codes: list[str] | None = None,

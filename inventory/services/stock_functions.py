@@ -9,6 +9,8 @@ The Python path stays the reference: it serves SQLite and pages of orders, and
 
 from __future__ import annotations
 
+from contextlib import nullcontext
+
 from django.db import DEFAULT_DB_ALIAS, transaction
 from django.utils import timezone
 
@@ -34,18 +36,12 @@ def _call(statement: str, params: list, check=None) -> list[tuple]:
     """Run one function call: alone outside a transaction, in a savepoint inside the caller's.
     ``check(rows)`` may raise: inside a savepoint it is rolled back (its locks with it)."""
     conn = sql.db()
-    if conn.in_atomic_block or not conn.get_autocommit():
-        with transaction.atomic(), sql.cursor() as cursor:
-            cursor.execute(statement, params)
-            rows = cursor.fetchall()
-            if check is not None:
-                check(rows)
-            return rows
-    with sql.cursor() as cursor:
+    in_transaction = conn.in_atomic_block or not conn.get_autocommit()
+    with transaction.atomic() if in_transaction else nullcontext(), sql.cursor() as cursor:
         cursor.execute(statement, params)
         rows = cursor.fetchall()
-    if check is not None:
-        check(rows)
+        if check is not None:
+            check(rows)
     return rows
 
 
