@@ -399,9 +399,13 @@ def metrics_page(scope, runs):
     window = default_window(scope, stored_at)
     fast = page_report(scope=scope, window=window, now=stored_at).as_dict()
     exact = metric_report(scope=scope, date_from=window.date_from, date_to=window.date_to, now=stored_at).as_dict()
-    # The after-sales figures as the page reads them (the daily counts from the snapshots), and live.
+    # The after-sales figures as the page reads them (the daily counts, returned orders and response
+    # times from the snapshots), and live.
+    def counts_of(w, details=()):
+        return page_counts(scope=scope, window=w, now=stored_at, details=details)
+
     fast["after_sales"] = after_sales_report(
-        scope=scope, now=stored_at, counts_of=lambda w: page_counts(scope=scope, window=w, now=stored_at),
+        scope=scope, now=stored_at, counts_of=counts_of,
         placed_count=lambda w: page_report(scope=scope, window=w, now=stored_at, keys=(SELLER_FAULT_CANCELLATION,))
         .figures[SELLER_FAULT_CANCELLATION].denominator).as_dict()
     exact["after_sales"] = after_sales_report(scope=scope, now=stored_at).as_dict()

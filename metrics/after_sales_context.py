@@ -49,8 +49,8 @@ def report_for(view, *, from_snapshots=False):
                 report = page_report(scope=view.scope, window=window, now=view.now, keys=(SELLER_FAULT_CANCELLATION,))
             return report.figures[SELLER_FAULT_CANCELLATION].denominator
 
-        def counts_of(window):
-            return page_counts(scope=view.scope, window=window, now=view.now)
+        def counts_of(window, details=()):
+            return page_counts(scope=view.scope, window=window, now=view.now, details=details)
     return after_sales_report(scope=view.scope, window=view.window if chosen else None, now=view.now,
                               placed_count=placed, counts_of=counts_of)
 

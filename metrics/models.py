@@ -46,9 +46,13 @@ class AfterSalesSnapshot(models.Model):
 
     Written with the figures' snapshots by ``metrics.services.take_snapshots`` and settled the
     same way (``is_final``). The metrics page adds them up for a window, as it does the four
-    figures (metrics/selectors/after_sales_daily.py). The non-buyer-fault return rate (an order
-    counts once however many days its returns span) and the median response time do not add up
-    from days; they are always counted live.
+    figures (metrics/selectors/after_sales_daily.py). The non-buyer-fault return rate's numerator
+    (an order counts once however many days its returns span) and the median response time do
+    not add up from days, so the day keeps what they are made of instead: the orders with a return
+    against the seller requested that day, and every response time of the requests decided that
+    day; a window's figure is then the union of its days' orders and the median of its days'
+    times, exactly as counted live. Rows written before these existed have them empty (null) until
+    the job fills them in.
     """
 
     account = models.ForeignKey("sellerhub.ChannelAccount", on_delete=models.CASCADE,
@@ -62,6 +66,12 @@ class AfterSalesSnapshot(models.Model):
     judged = models.PositiveIntegerField(default=0, help_text="Of those, with a deadline or approved by the channel.")
     on_time = models.PositiveIntegerField(default=0, help_text="Of those, decided by the seller by the deadline.")
     auto_approved = models.PositiveIntegerField(default=0, help_text="Of those decided, approved by the channel.")
+    returned_orders = models.JSONField(
+        null=True, blank=True,
+        help_text="Ids of the orders with a return against the seller requested that day (null: not stored yet).")
+    response_times = models.JSONField(
+        null=True, blank=True,
+        help_text="Response time of each request decided that day, in microseconds (null: not stored yet).")
     computed_at = models.DateTimeField()
     is_final = models.BooleanField(default=False, help_text="Settled: the job no longer recomputes it.")
 

@@ -9,7 +9,7 @@ from django.utils import timezone
 from metrics.definitions import METRIC_KEYS, TREND_WEEKS
 from metrics.models import AfterSalesSnapshot, MetricSnapshot
 from metrics.selectors import Window, counts_by_account, local_midnight, resolve_scope, zone
-from metrics.selectors.after_sales_daily import FIELDS, daily_counts
+from metrics.selectors.after_sales_daily import DETAILS, FIELDS, daily_counts, daily_details
 
 # A day's figures can still change for this long after the day (a late cancellation, a delivery
 # or carrier scan synced late, packages leaving "pending"); after it the snapshot is final.
@@ -49,18 +49,22 @@ def take_snapshots(*, now=None, backfill_days=BACKFILL_DAYS, progress=None):
     the day's after-sales counts that add up (``AfterSalesSnapshot``).
 
     Days without a final snapshot within ``backfill_days`` are computed with the same selectors
-    as the live figures (two queries per day for the figures and three for the after-sales
-    counts, all accounts at once) and written in one transaction; a day becomes final
+    as the live figures (two queries per day for the figures and six for the after-sales counts
+    and details, all accounts at once) and written in one transaction; a day becomes final
     ``SETTLE_DAYS`` after it ends and is never rewritten. Each family keeps its own final days, so
     an installation that had the figures' snapshots before the after-sales ones fills those in
-    without rewriting settled figures.
+    without rewriting settled figures; a settled after-sales day from before the details (the
+    returned orders and response times) were stored gets only those.
     """
     now = now or timezone.now()
     scope, needed = snapshot_days_needed(now=now, backfill_days=backfill_days)
+    # A settled after-sales day written before the details were stored gets them, its counts kept.
+    settled_after_sales = AfterSalesSnapshot.objects.filter(is_final=True)
     _scope, needed_after_sales = snapshot_days_needed(
-        now=now, backfill_days=backfill_days, final_days=AfterSalesSnapshot.objects.filter(is_final=True))
+        now=now, backfill_days=backfill_days, final_days=settled_after_sales.filter(response_times__isnull=False))
+    without_details = set(settled_after_sales.filter(response_times__isnull=True).values_list("account_id", "day"))
     days = sorted(set(needed) | set(needed_after_sales))
-    rows, after_sales_rows = [], []
+    rows, after_sales_rows, details_only = [], [], []
     for index, day in enumerate(days, start=1):
         window = Window(day, day + dt.timedelta(days=1))
         if needed.get(day):
@@ -74,10 +78,12 @@ def take_snapshots(*, now=None, backfill_days=BACKFILL_DAYS, progress=None):
                                                is_final=_settled(now, day, account)))
         if needed_after_sales.get(day):
             subset = scope.subset(needed_after_sales[day])
-            counts = daily_counts(subset, window)
+            counts, details = daily_counts(subset, window), daily_details(subset, window)
             for account in subset.accounts:
-                after_sales_rows.append(AfterSalesSnapshot(account_id=account.id, day=day, computed_at=now,
-                                                           is_final=_settled(now, day, account), **counts[account.id]))
+                row = AfterSalesSnapshot(account_id=account.id, day=day, computed_at=now,
+                                         is_final=_settled(now, day, account), **counts[account.id],
+                                         **details[account.id])
+                (details_only if (account.id, day) in without_details else after_sales_rows).append(row)
         if progress and index % 10 == 0:
             progress(90 * index // len(days), f"Computed {index} of {len(days)} days")
     with transaction.atomic():
@@ -87,7 +93,11 @@ def take_snapshots(*, now=None, backfill_days=BACKFILL_DAYS, progress=None):
         )
         AfterSalesSnapshot.objects.bulk_create(
             after_sales_rows, batch_size=1000, update_conflicts=True, unique_fields=["account", "day"],
-            update_fields=[*FIELDS, "computed_at", "is_final"],
+            update_fields=[*FIELDS, *DETAILS, "computed_at", "is_final"],
+        )
+        AfterSalesSnapshot.objects.bulk_create(
+            details_only, batch_size=1000, update_conflicts=True, unique_fields=["account", "day"],
+            update_fields=list(DETAILS),
         )
     account_days = len(rows) // len(METRIC_KEYS)
     final = sum(1 for row in rows if row.is_final) // len(METRIC_KEYS)
@@ -95,5 +105,7 @@ def take_snapshots(*, now=None, backfill_days=BACKFILL_DAYS, progress=None):
                else "Snapshots are up to date")
     if after_sales_rows and len(after_sales_rows) != account_days:
         message += f"; the after-sales counts of {len(after_sales_rows)} account-days"
+    if details_only:
+        message += f"; the returns and response times of {len(details_only)} settled account-days"
     return {"message": message, "dates": len(days), "account_days": account_days, "final": final,
-            "after_sales_account_days": len(after_sales_rows)}
+            "after_sales_account_days": len(after_sales_rows), "after_sales_details_filled": len(details_only)}

@@ -62,6 +62,8 @@ from orders.models import CancelInitiator, CancellationRequest, Order, Return
 
 BUYER = "buyer"
 WITHDRAWN = "withdrawn"
+# What a day keeps of the two figures that do not add up by day (metrics/selectors/after_sales_daily.py).
+RETURNED_ORDERS, RESPONSE_TIMES = "returned_orders", "response_times"
 
 
 def default_windows(scope, now=None):
@@ -279,6 +281,29 @@ class AfterSalesReport:
         return {key: figure.as_dict() for key, figure in self.figures.items()}
 
 
+def microseconds(took):
+    """A response time as stored in a snapshot: whole microseconds (exact, as JSON allows)."""
+    return took // dt.timedelta(microseconds=1)
+
+
+def median_of(times):
+    """The middle response time of ``times`` (microseconds), or the mean of the middle two, as a
+    timedelta; None without any. The same rule as ``_median``."""
+    ordered = sorted(times)
+    total = len(ordered)
+    if not total:
+        return None
+    middle = {(total + 1) // 2 - 1, (total + 2) // 2 - 1}
+    return sum((dt.timedelta(microseconds=ordered[i]) for i in middle), dt.timedelta()) / len(middle)
+
+
+def response_times(window_bounds):
+    """(account id, response time) of every decision in the window, both tables (two queries)."""
+    for requests in (decided_cancellation_requests(window_bounds), decided_returns(window_bounds)):
+        for account_id, took in requests.order_by().annotate(took=_response_time()).values_list("account_id", "took"):
+            yield account_id, took if isinstance(took, dt.timedelta) else dt.timedelta(microseconds=took)
+
+
 def _median(requests, returns):
     """The median response time over both tables: the middle one or two durations, found in SQL
     by their rank among all of them (one query; it counts the durations itself, so it never
@@ -310,10 +335,12 @@ def after_sales_report(*, scope, window=None, now=None, placed_count=None, count
 
     The metrics page gives two readers of its daily snapshots instead (both or neither):
     ``placed_count(window)`` says how many paid, non-sample orders were placed in a window (the
-    seller-fault cancellation rate's denominator), and ``counts_of(window)`` gives the counts that
-    add up by day: ``cancelled_<reason>`` per reason, ``decided``, ``judged``, ``on_time`` and
-    ``auto_approved`` (metrics/selectors/after_sales_daily.py). Only the returns against the
-    seller and the median are then counted here."""
+    seller-fault cancellation rate's denominator), and ``counts_of(window, details=...)`` gives
+    what adds up by day: ``cancelled_<reason>`` per reason, ``decided``, ``judged``, ``on_time``
+    and ``auto_approved``, and for the names asked in ``details``, ``returned_orders`` (the set of
+    order ids with a return against the seller) and ``response_times`` (microseconds)
+    (metrics/selectors/after_sales_daily.py). Nothing is then counted here.
+    """
     now = now or timezone.now()
     windows = {key: window for key in DEFAULT_DAYS} if window else default_windows(scope, now)
     wb = {key: bounds(scope, w) for key, w in windows.items()}
@@ -343,13 +370,17 @@ def after_sales_report(*, scope, window=None, now=None, placed_count=None, count
     else:
         returns_rate.denominator = placed_count(returns_rate.window)
         by_reason.denominator = placed_count(by_reason.window)
-        daily = {by_reason.window: counts_of(by_reason.window)}
+        daily = {by_reason.window: counts_of(by_reason.window, details=(RESPONSE_TIMES,))}
         if response.window not in daily:
-            daily[response.window] = counts_of(response.window)
+            daily[response.window] = counts_of(response.window, details=(RESPONSE_TIMES,))
         by_reason.counts = {r: daily[by_reason.window][f"cancelled_{r}"] for r in REASONS}
         counts = daily[response.window]
         response.decided, response.judged = counts["decided"], counts["judged"]
         response.on_time, response.auto_approved = counts["on_time"], counts["auto_approved"]
+        response.median = median_of(counts[RESPONSE_TIMES])
+        returned = counts_of(returns_rate.window, details=(RETURNED_ORDERS,))
+        returns_rate.numerator = len(returned[RETURNED_ORDERS])
+        return report
     returns_rate.numerator = (seller_fault_returns(returns_rate.window_bounds).order_by()
                               .values("order_id").distinct().count())
     response.median = _median(requests, returns)

@@ -13,6 +13,13 @@ the stored days from the window's start for as long as every account has a usabl
 query), then counts the rest live. A snapshot is usable when final or computed within
 ``METRICS_SNAPSHOT_MAX_AGE_MINUTES``, as for the figures (metrics/selectors/page_figures.py);
 ``0`` counts everything live.
+
+The two figures that do not add up by day are kept per day as what they are made of
+(``DETAILS``): ``returned_orders``, the ids of the orders with a return against the seller
+requested that day (a window's numerator is the size of the union, so an order with returns on
+two days counts once), and ``response_times``, each decision's response time (a window's median is
+the middle of all of them). ``daily_details`` gathers them live (two queries) and
+``page_counts(details=...)`` reads them with the counts from the same rows.
 """
 
 from __future__ import annotations
@@ -26,10 +33,15 @@ from metrics.models import AfterSalesSnapshot
 from metrics.selectors.after_sales import (
     JUDGED,
     ON_TIME,
+    RESPONSE_TIMES,
+    RETURNED_ORDERS,
     decided_cancellation_requests,
     decided_returns,
+    microseconds,
     reason_q,
+    response_times,
     seller_fault_cancellations,
+    seller_fault_returns,
 )
 from metrics.selectors.page_figures import first_uncovered_day, full_days_until, snapshot_max_age, usable
 from metrics.selectors.scope import Window, bounds
@@ -38,8 +50,29 @@ from orders.models import Order
 REASON_FIELDS = {reason: f"cancelled_{reason}" for reason in REASONS}
 RESPONSE_FIELDS = ("decided", "judged", "on_time", "auto_approved")
 FIELDS = (*REASON_FIELDS.values(), *RESPONSE_FIELDS)
+DETAILS = (RETURNED_ORDERS, RESPONSE_TIMES)
 
-__all__ = ["FIELDS", "REASON_FIELDS", "RESPONSE_FIELDS", "daily_counts", "page_counts"]
+__all__ = ["DETAILS", "FIELDS", "REASON_FIELDS", "RESPONSE_FIELDS", "RESPONSE_TIMES", "RETURNED_ORDERS",
+           "daily_counts", "daily_details", "page_counts"]
+
+
+def daily_details(scope, window) -> dict:
+    """{account id: {"returned_orders": [ids], "response_times": [microseconds]}} over ``window``,
+    gathered live (two queries; the lists sorted)."""
+    result = defaultdict(lambda: {RETURNED_ORDERS: [], RESPONSE_TIMES: []})
+    if not scope.accounts:
+        return result
+    window_bounds = bounds(scope, window)
+    returned = (seller_fault_returns(window_bounds).order_by()
+                .values_list("order__account_id", "order_id").distinct())
+    for account_id, order_id in returned:
+        result[account_id][RETURNED_ORDERS].append(order_id)
+    for account_id, took in response_times(window_bounds):
+        result[account_id][RESPONSE_TIMES].append(microseconds(took))
+    for details in result.values():
+        details[RETURNED_ORDERS].sort()
+        details[RESPONSE_TIMES].sort()
+    return result
 
 
 def daily_counts(scope, window) -> dict:
@@ -66,36 +99,52 @@ def daily_counts(scope, window) -> dict:
     return result
 
 
-def _covered_until(scope, window, now, max_age):
-    """(first day not covered by usable snapshots for every account, {field: n} summed before it)."""
+def _covered_until(scope, window, now, max_age, details):
+    """(first day not covered by usable snapshots for every account, {field: n} summed before it,
+    {detail: [values]} gathered before it)."""
     full_until = full_days_until(scope, window, now)
+    gathered = {name: [] for name in details}
     if full_until <= window.date_from:
-        return window.date_from, dict.fromkeys(FIELDS, 0)
+        return window.date_from, dict.fromkeys(FIELDS, 0), gathered
     rows = (AfterSalesSnapshot.objects
             .filter(account_id__in=scope.ids, day__gte=window.date_from, day__lt=full_until)
             .filter(usable(now, max_age))
-            .values_list("day", *FIELDS))
+            .values_list("day", *FIELDS, *details))
     by_day = defaultdict(list)
     for day, *values in rows:
-        by_day[day].append(values)
+        if None not in values:  # a row from before the details were stored covers nothing yet
+            by_day[day].append(values)
     cut = first_uncovered_day(by_day, window.date_from, full_until, len(scope.accounts))
     sums = [0] * len(FIELDS)
     for day, entries in by_day.items():
         if day < cut:
             for values in entries:
-                sums = [a + b for a, b in zip(sums, values, strict=True)]
-    return cut, dict(zip(FIELDS, sums, strict=True))
+                sums = [a + b for a, b in zip(sums, values[:len(FIELDS)], strict=True)]
+                for name, value in zip(details, values[len(FIELDS):], strict=True):
+                    gathered[name].extend(value)
+    return cut, dict(zip(FIELDS, sums, strict=True)), gathered
 
 
-def page_counts(*, scope, window, now) -> dict:
-    """{field: n} for ``scope`` over ``window`` as of ``now``: snapshots plus live (see the module)."""
+def page_counts(*, scope, window, now, details=()) -> dict:
+    """{field: n} for ``scope`` over ``window`` as of ``now``: snapshots plus live (see the module),
+    and for each name in ``details``: ``returned_orders`` the set of order ids, ``response_times``
+    the list of microseconds."""
+    details = tuple(details)
     if not scope.accounts:
-        return dict.fromkeys(FIELDS, 0)
+        return {**dict.fromkeys(FIELDS, 0), RETURNED_ORDERS: set(), RESPONSE_TIMES: []}
     max_age = snapshot_max_age()
-    cut, sums = (_covered_until(scope, window, now, max_age) if max_age
-                 else (window.date_from, dict.fromkeys(FIELDS, 0)))
+    cut, sums, gathered = (_covered_until(scope, window, now, max_age, details) if max_age
+                           else (window.date_from, dict.fromkeys(FIELDS, 0), {name: [] for name in details}))
     if cut < window.date_to:
-        for counts in daily_counts(scope, Window(cut, window.date_to)).values():
+        rest = Window(cut, window.date_to)
+        for counts in daily_counts(scope, rest).values():
             for field, n in counts.items():
                 sums[field] += n
-    return sums
+        if details:
+            for lists in daily_details(scope, rest).values():
+                for name in details:
+                    gathered[name].extend(lists[name])
+    result = {**sums, **gathered}
+    if RETURNED_ORDERS in result:
+        result[RETURNED_ORDERS] = set(result[RETURNED_ORDERS])
+    return result
