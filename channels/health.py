@@ -93,10 +93,11 @@ def skip_reason(account_id: int, trigger: str, *, now: dt.datetime | None = None
 
 
 def expiring_authorisations():
-    """Accounts whose seller's authorisation ends soon (TikTok told us) or has been withdrawn."""
+    """Accounts whose seller's authorisation ends soon (TikTok told us) or has been withdrawn (the
+    banner on every page: without the credentials, which would be decrypted for each)."""
     return (ChannelAccount.objects.filter(Q(authorization_expires_at__isnull=False) | Q(state=State.NEEDS_REAUTH))
             .exclude(state=State.DISCONNECTED, authorization_expires_at__isnull=True)
-            .order_by("authorization_expires_at", "pk"))
+            .defer("credentials").order_by("authorization_expires_at", "pk"))
 
 
 # ---------------------------------------------------------------------------------------------

@@ -22,6 +22,7 @@ from metrics.selectors import default_window, page_report
 from metrics.selectors.after_sales import after_sales_report
 from metrics.selectors.after_sales_daily import page_counts
 from metrics.selectors.after_sales_due import about_to_auto_approve, due_counts
+from metrics.selectors.page_figures import snapshot_max_age
 from metrics.tables_after_sales import due_rows
 
 PREVIEW = 10
@@ -42,7 +43,7 @@ def report_for(view, *, from_snapshots=False):
     daily snapshots plus live counts (metrics/selectors/page_figures.py, after_sales_daily.py)."""
     chosen = view.window != default_window(view.scope, view.now)
     placed = counts_of = None
-    if from_snapshots:
+    if from_snapshots and snapshot_max_age():  # with snapshots off (0), the live count as it stands
         def placed(window):
             report = getattr(view, "page_reports", {}).get(window)  # the tiles' report, when the same window
             if report is None:

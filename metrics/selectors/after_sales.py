@@ -57,7 +57,15 @@ from metrics.after_sales_definitions import (
     SELLER_REQUEST,
 )
 from metrics.selectors.rules import CANCELLED, SELLER_FAULT
-from metrics.selectors.scope import MetricsInputError, Window, bounds, in_window, in_window_across, local_today
+from metrics.selectors.scope import (
+    NOT_SHOWN,
+    MetricsInputError,
+    Window,
+    bounds,
+    in_window,
+    in_window_across,
+    local_today,
+)
 from orders.models import CancelInitiator, CancellationRequest, Order, Return
 
 BUYER = "buyer"
@@ -170,7 +178,7 @@ class ReturnRate:
             q, prefetch = _placed(self.window_bounds), None
         else:
             raise MetricsInputError(f"Part must be one of {', '.join(self.parts)}.", field="part")
-        rows = Order.objects.filter(q).select_related("account").order_by("created_at", "id")
+        rows = Order.objects.filter(q).select_related("account").defer(*NOT_SHOWN).order_by("created_at", "id")
         return rows.prefetch_related(prefetch) if prefetch else rows
 
 
@@ -222,7 +230,8 @@ class ResponseTime:
         if part == LATE:
             requests, returns = requests.filter(LATE_Q), returns.filter(LATE_Q)
         q = Q(pk__in=requests.values("order_id")) | Q(pk__in=returns.values("order_id"))
-        return (Order.objects.filter(q).select_related("account").order_by("created_at", "id").prefetch_related(
+        rows = Order.objects.filter(q).select_related("account").defer(*NOT_SHOWN).order_by("created_at", "id")
+        return (rows.prefetch_related(
             Prefetch("cancellation_requests", queryset=requests.annotate(closed=_closed_at()).order_by("id"),
                      to_attr="counted_requests"),
             Prefetch("returns", queryset=returns.annotate(closed=_closed_at()).order_by("id"),
@@ -262,7 +271,7 @@ class CancellationsByReason:
             q = seller_fault_cancellations(self.window_bounds) & reason_q(part)
         else:
             raise MetricsInputError(f"Part must be one of {', '.join(self.parts)} or {DENOMINATOR}.", field="part")
-        return Order.objects.filter(q).select_related("account").order_by("created_at", "id")
+        return Order.objects.filter(q).select_related("account").defer(*NOT_SHOWN).order_by("created_at", "id")
 
 
 @dataclass

@@ -14,7 +14,14 @@ from django.utils import timezone
 from fulfilment.models import Package
 from metrics.definitions import NO_SCAN_AFTER
 from metrics.selectors.figures import Figure, ratio
-from metrics.selectors.scope import MetricsInputError, in_window, local_midnight, zone
+from metrics.selectors.scope import (
+    NOT_SHOWN,
+    NOT_SHOWN_OF_PACKAGE,
+    MetricsInputError,
+    in_window,
+    local_midnight,
+    zone,
+)
 from orders import dispatch_windows
 from orders.models import Fulfilment, Order, OrderStatus
 
@@ -58,6 +65,7 @@ def at_risk_rows(kind, scope, now=None):
     q = at_risk_q(kind, scope, now)
     if kind == UNSCANNED:
         return (Package.objects.filter(q).select_related("order__account", "handover__record")
+                .defer(*NOT_SHOWN_OF_PACKAGE)
                 .prefetch_related("handover__record__pickups").order_by("tracking_uploaded_at", "id"))
     if kind in (UNDISPATCHED, SHIPPED_NO_SCAN):
         order_by = ("dispatch_due_at", "id")  # served by the (status, dispatch_due_at) index
@@ -65,7 +73,7 @@ def at_risk_rows(kind, scope, now=None):
         # NULLS FIRST (there are none: the filter needs a date) keeps PostgreSQL from walking the
         # whole delivery_due_at index from the oldest order; it starts from the open statuses.
         order_by = (F("delivery_due_at").asc(nulls_first=True), "id")
-    rows = Order.objects.filter(q).select_related("account").order_by(*order_by)
+    rows = Order.objects.filter(q).select_related("account").defer(*NOT_SHOWN).order_by(*order_by)
     # Which late packages have proof of handover (a SCAN form or manifest, a booked pickup).
     if kind in (UNDISPATCHED, SHIPPED_NO_SCAN):
         return rows.prefetch_related("packages__handover__record__pickups")

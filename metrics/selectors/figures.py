@@ -20,7 +20,16 @@ from django.utils import timezone
 from fulfilment.models import Package
 from metrics.definitions import METRIC_KEYS, METRICS, VALID_TRACKING
 from metrics.selectors.rules import Rule, packages, rules
-from metrics.selectors.scope import MetricsInputError, Scope, Window, bounds, default_window, resolve_scope
+from metrics.selectors.scope import (
+    NOT_SHOWN,
+    NOT_SHOWN_OF_PACKAGE,
+    MetricsInputError,
+    Scope,
+    Window,
+    bounds,
+    default_window,
+    resolve_scope,
+)
 from orders.models import Order
 
 NUMERATOR = "numerator"
@@ -60,8 +69,9 @@ class Figure:
             raise MetricsInputError(f"Part must be one of {', '.join(PARTS)}.", field="part")
         q = self.rule.numerator if part == NUMERATOR else self.rule.denominator
         if self.rule.model is Package:
-            return packages().filter(q).select_related("order__account").order_by(*self.rule.order_by)
-        return Order.objects.filter(q).select_related("account").order_by(*self.rule.order_by)
+            return (packages().filter(q).select_related("order__account").defer(*NOT_SHOWN_OF_PACKAGE)
+                    .order_by(*self.rule.order_by))
+        return Order.objects.filter(q).select_related("account").defer(*NOT_SHOWN).order_by(*self.rule.order_by)
 
     @property
     def numerator_rows(self):
@@ -75,7 +85,7 @@ class Figure:
         """The orders behind one part (for packages: the orders the packages belong to)."""
         rows = self.rows(part)
         if self.rule.model is Package:
-            return Order.objects.filter(pk__in=rows.values("order_id")).select_related("account")
+            return Order.objects.filter(pk__in=rows.values("order_id")).select_related("account").defer(*NOT_SHOWN)
         return rows
 
     def add(self, numerator, denominator):

@@ -19,6 +19,12 @@ UTC = dt.UTC
 
 
 
+# What the lists of orders and packages behind a figure never show, left out of their queries: the
+# account's channel credentials, which would otherwise be decrypted once per row.
+NOT_SHOWN = ("account__credentials",)
+NOT_SHOWN_OF_PACKAGE = ("order__account__credentials",)
+
+
 class MetricsInputError(ValueError):
     """A scope or window that cannot be evaluated, with a message for the user."""
 

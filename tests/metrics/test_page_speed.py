@@ -70,3 +70,18 @@ def test_the_page_shows_the_snapshot_figures_and_the_drill_down_counts_live(owne
     rows = owner_client.get(f"/metrics/figures/late_dispatch_rate/numerator/?from={report.window.date_from}"
                             f"&to={report.window.date_to}").content.decode()
     assert rows.count("<tr data-order=") == ldr.numerator
+
+
+def test_the_page_and_its_lists_never_read_the_channel_credentials(owner_client, make_orders):
+    """Each row's account is shown by name; its credentials would be decrypted once per row."""
+    make_orders(30)
+    report = metric_report()
+    query = f"from={report.window.date_from}&to={report.window.date_to}"
+    with CaptureQueriesContext(connection) as captured:
+        for url in ("/metrics/", f"/metrics/figures/late_dispatch_rate/numerator/?{query}",
+                    f"/metrics/figures/valid_tracking_rate/denominator/?{query}",
+                    f"/metrics/after-sales/after_sales_response_time/decided/?{query}",
+                    "/metrics/at-risk/late_delivery/", "/metrics/at-risk/unscanned/"):
+            assert owner_client.get(url).status_code == 200, url
+    read = [q["sql"] for q in captured.captured_queries if '"credentials"' in q["sql"]]
+    assert read == [], "\n".join(q[-300:] for q in read)
