@@ -290,6 +290,16 @@ class AfterSalesReport:
         return {key: figure.as_dict() for key, figure in self.figures.items()}
 
 
+def _duration(took):
+    """A response time as the database sends it: an interval from PostgreSQL, the microseconds
+    Django stores durations as from SQLite."""
+    return took if isinstance(took, dt.timedelta) else dt.timedelta(microseconds=took)
+
+
+def _mean(durations):
+    return sum(durations, dt.timedelta()) / len(durations) if durations else None
+
+
 def microseconds(took):
     """A response time as stored in a snapshot: whole microseconds (exact, as JSON allows)."""
     return took // dt.timedelta(microseconds=1)
@@ -303,14 +313,14 @@ def median_of(times):
     if not total:
         return None
     middle = {(total + 1) // 2 - 1, (total + 2) // 2 - 1}
-    return sum((dt.timedelta(microseconds=ordered[i]) for i in middle), dt.timedelta()) / len(middle)
+    return _mean([dt.timedelta(microseconds=ordered[i]) for i in middle])
 
 
 def response_times(window_bounds):
     """(account id, response time) of every decision in the window, both tables (two queries)."""
     for requests in (decided_cancellation_requests(window_bounds), decided_returns(window_bounds)):
         for account_id, took in requests.order_by().annotate(took=_response_time()).values_list("account_id", "took"):
-            yield account_id, took if isinstance(took, dt.timedelta) else dt.timedelta(microseconds=took)
+            yield account_id, _duration(took)
 
 
 def _median(requests, returns):
@@ -324,10 +334,8 @@ def _median(requests, returns):
         cursor.execute(
             "SELECT took FROM (SELECT took, ROW_NUMBER() OVER (ORDER BY took) AS n, COUNT(*) OVER () AS total "
             f"FROM ({sql}) AS durations) AS ranked WHERE n IN ((total + 1) / 2, (total + 2) / 2)", params)
-        # PostgreSQL sends an interval; SQLite the microseconds Django stores durations as.
-        middle = [took if isinstance(took, dt.timedelta) else dt.timedelta(microseconds=took)
-                  for (took,) in cursor.fetchall()]
-    return sum(middle, dt.timedelta()) / len(middle) if middle else None
+        middle = [_duration(took) for (took,) in cursor.fetchall()]
+    return _mean(middle)
 
 
 def _response_counts(queryset):

@@ -130,12 +130,10 @@ def page_counts(*, scope, window, now, details=()) -> dict:
     and for each name in ``details``: ``returned_orders`` the set of order ids, ``response_times``
     the list of microseconds."""
     details = tuple(details)
-    if not scope.accounts:
-        return {**dict.fromkeys(FIELDS, 0), RETURNED_ORDERS: set(), RESPONSE_TIMES: []}
     max_age = snapshot_max_age()
-    cut, sums, gathered = (_covered_until(scope, window, now, max_age, details) if max_age
+    cut, sums, gathered = (_covered_until(scope, window, now, max_age, details) if max_age and scope.accounts
                            else (window.date_from, dict.fromkeys(FIELDS, 0), {name: [] for name in details}))
-    if cut < window.date_to:
+    if cut < window.date_to and scope.accounts:
         rest = Window(cut, window.date_to)
         for counts in daily_counts(scope, rest).values():
             for field, n in counts.items():
