@@ -26,6 +26,8 @@ from django.db import transaction
 from django.utils import timezone
 
 from devtools.demo.metrics import demo_accounts
+from metrics.models import AfterSalesSnapshot
+from metrics.services import take_snapshots
 from orders.models import CancelInitiator, CancellationRequest, Order, OrderStatus, Return, ReturnEvent
 
 DAYS = 60
@@ -125,6 +127,7 @@ def _returns(account, orders, rng, now):
 def load(*, users):
     now = timezone.now()
     since = now - dt.timedelta(days=DAYS)
+    seeded = 0
     for account in demo_accounts():
         if account.channel != "tiktok" or _prefix_exists(account):
             continue
@@ -137,5 +140,12 @@ def load(*, users):
         with transaction.atomic():
             requests = _requests(account, cancelled, rng)
             returns = _returns(account, delivered, rng, now)
+        seeded += requests + returns
         log.info("after-sales demo: %s decided cancellation requests and %s refund requests on %s", requests, returns,
                  account.name)
+    if seeded:
+        # The daily snapshots were stored before this history existed (devtools/demo/metrics.py),
+        # and the days over two weeks old are settled there, never rewritten: the after-sales ones
+        # are stored again from scratch so that the metrics page shows this history at once.
+        AfterSalesSnapshot.objects.filter(account__in=demo_accounts()).delete()
+        take_snapshots(now=now)

@@ -21,6 +21,14 @@ from orders.models import CancellationRequest, Return
 pytestmark = pytest.mark.django_db
 
 
+def test_the_metrics_page_shows_the_demo_after_sales_history_at_once(owner_client):
+    metrics_demo.load(users={})  # stores the daily snapshots, before any after-sales history
+    after_sales_history.load(users={})
+    shown = owner_client.get("/metrics/").context["after_sales"].as_dict()
+    live = after_sales_report(scope=resolve_scope()).as_dict()
+    assert shown[NON_BUYER_FAULT_RETURNS]["numerator"] >= 3 and shown == live, (shown[NON_BUYER_FAULT_RETURNS], live[NON_BUYER_FAULT_RETURNS])
+
+
 def test_demo_after_sales_history_fills_the_figures():
     metrics_demo.load(users={})
     after_sales_history.load(users={})
