@@ -359,9 +359,9 @@ def metrics_page(scope, runs):
     from django.utils import timezone  # noqa: PLC0415
 
     from metrics.definitions import SELLER_FAULT_CANCELLATION  # noqa: PLC0415
-    from metrics.selectors import default_window, metric_report, page_report  # noqa: PLC0415
+    from metrics.selectors import default_window, metric_report, page_report, page_reports  # noqa: PLC0415
     from metrics.selectors.after_sales import after_sales_report  # noqa: PLC0415
-    from metrics.selectors.after_sales_daily import page_counts  # noqa: PLC0415
+    from metrics.selectors.after_sales_daily import page_counts_for  # noqa: PLC0415
     from metrics.services import take_snapshots  # noqa: PLC0415
 
     stored_at = timezone.now()
@@ -401,13 +401,13 @@ def metrics_page(scope, runs):
     exact = metric_report(scope=scope, date_from=window.date_from, date_to=window.date_to, now=stored_at).as_dict()
     # The after-sales figures as the page reads them (the daily counts, returned orders and response
     # times from the snapshots), and live.
-    def counts_of(w, details=()):
-        return page_counts(scope=scope, window=w, now=stored_at, details=details)
+    def placed(windows):
+        reports = page_reports(scope=scope, requests={w: (SELLER_FAULT_CANCELLATION,) for w in windows}, now=stored_at)
+        return {w: report.figures[SELLER_FAULT_CANCELLATION].denominator for w, report in reports.items()}
 
     fast["after_sales"] = after_sales_report(
-        scope=scope, now=stored_at, counts_of=counts_of,
-        placed_count=lambda w: page_report(scope=scope, window=w, now=stored_at, keys=(SELLER_FAULT_CANCELLATION,))
-        .figures[SELLER_FAULT_CANCELLATION].denominator).as_dict()
+        scope=scope, now=stored_at, placed_count=placed,
+        counts_of=lambda requests: page_counts_for(scope=scope, requests=requests, now=stored_at)).as_dict()
     exact["after_sales"] = after_sales_report(scope=scope, now=stored_at).as_dict()
     snap_ms, live_ms = (statistics.median(t for t, _q in x) * 1000 for x in (snap, live))
     mode = "DEBUG on" if settings.DEBUG else "DEBUG off, as deployed"

@@ -18,10 +18,10 @@ from metrics.after_sales_definitions import (
     at_risk_within,
 )
 from metrics.definitions import SELLER_FAULT_CANCELLATION
-from metrics.selectors import default_window, page_report
-from metrics.selectors.after_sales import after_sales_report
-from metrics.selectors.after_sales_daily import page_counts
-from metrics.selectors.after_sales_due import about_to_auto_approve, due_counts
+from metrics.selectors import default_window, page_reports
+from metrics.selectors.after_sales import after_sales_report, default_windows
+from metrics.selectors.after_sales_daily import page_counts_for
+from metrics.selectors.after_sales_due import about_to_auto_approve_preview
 from metrics.selectors.page_figures import snapshot_max_age
 from metrics.tables_after_sales import due_rows
 
@@ -36,22 +36,34 @@ PART_TEXT = {
 }
 
 
+def placed_windows(view):
+    """The windows whose orders placed the after-sales rates count (their denominators), which the
+    metrics page reads with its tiles, in the same query (metrics/views.py)."""
+    if view.window != default_window(view.scope, view.now):
+        return {view.window}
+    windows = default_windows(view.scope, view.now)
+    return {windows[NON_BUYER_FAULT_RETURNS], windows[CANCELLATIONS_BY_REASON]}
+
+
 def report_for(view, *, from_snapshots=False):
     """The after-sales figures for the page's scope: the page's window when one was chosen, else
     each figure's own default window (returns: 60 days). ``from_snapshots``: the rates' orders
     placed and the counts that add up by day are read as the metrics page's tiles are, from the
-    daily snapshots plus live counts (metrics/selectors/page_figures.py, after_sales_daily.py)."""
+    daily snapshots plus live counts (metrics/selectors/page_figures.py, after_sales_daily.py);
+    the page's reports (``view.page_reports``) are used where they hold the window."""
     chosen = view.window != default_window(view.scope, view.now)
     placed = counts_of = None
     if from_snapshots and snapshot_max_age():  # with snapshots off (0), the live count as it stands
-        def placed(window):
-            report = getattr(view, "page_reports", {}).get(window)  # the tiles' report, when the same window
-            if report is None:
-                report = page_report(scope=view.scope, window=window, now=view.now, keys=(SELLER_FAULT_CANCELLATION,))
-            return report.figures[SELLER_FAULT_CANCELLATION].denominator
+        def placed(windows):
+            reports = getattr(view, "page_reports", {})
+            missing = {w: (SELLER_FAULT_CANCELLATION,) for w in windows
+                       if SELLER_FAULT_CANCELLATION not in getattr(reports.get(w), "figures", {})}
+            if missing:
+                reports = {**reports, **page_reports(scope=view.scope, requests=missing, now=view.now)}
+            return {w: reports[w].figures[SELLER_FAULT_CANCELLATION].denominator for w in windows}
 
-        def counts_of(window, details=()):
-            return page_counts(scope=view.scope, window=window, now=view.now, details=details)
+        def counts_of(requests):
+            return page_counts_for(scope=view.scope, requests=requests, now=view.now)
     return after_sales_report(scope=view.scope, window=view.window if chosen else None, now=view.now,
                               placed_count=placed, counts_of=counts_of)
 
@@ -67,9 +79,8 @@ def index_context(view):
     report = report_for(view, from_snapshots=True)
     urls = {(key, part): part_url(view, key, part, report[key]) for key, part in PART_TEXT}
     by_reason = report[CANCELLATIONS_BY_REASON]
-    soon = about_to_auto_approve(view.scope, view.now, limit=PREVIEW)
+    soon, soon_count = about_to_auto_approve_preview(view.scope, view.now, limit=PREVIEW)
     headers, rows = due_rows(soon)
-    counts = due_counts(view.scope, view.now)
     hours = int(at_risk_within().total_seconds() // 3600)
     return {
         "after_sales": report, "after_sales_figures": FIGURES,
@@ -88,7 +99,7 @@ def index_context(view):
         "after_sales_at_risk": {
             "kind": "after-sales", "title": f"After-sales requests past or within {hours} hours of their deadline "
                                             "(the channel approves them on its own)",
-            "count": counts.about_to_auto_approve, "headers": headers, "rows": rows,
+            "count": soon_count, "headers": headers, "rows": rows,
             "url": f"{reverse('metrics:after_sales_due')}?soon=1",
         },
     }

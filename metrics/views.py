@@ -16,8 +16,9 @@ from django.views import View
 from django.views.generic import TemplateView
 
 from metrics.after_sales_context import index_context as after_sales_context
+from metrics.after_sales_context import placed_windows
 from metrics.charts import trend_chart
-from metrics.definitions import LATE_DISPATCH, METRIC_KEYS, METRICS, STATUS_LABELS
+from metrics.definitions import LATE_DISPATCH, METRIC_KEYS, METRICS, SELLER_FAULT_CANCELLATION, STATUS_LABELS
 from metrics.forms import WindowForm
 from metrics.jobs import take_snapshots_job
 from metrics.selectors import (
@@ -29,7 +30,7 @@ from metrics.selectors import (
     at_risk_summary,
     default_window,
     metric_report,
-    page_report,
+    page_reports,
     resolve_scope,
     weekly_trend,
 )
@@ -79,15 +80,18 @@ class IndexView(_WindowMixin, TemplateView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         form, scope, window = self.read_window()
-        # Tiles from the daily snapshots plus live counts; the drill-downs below count live.
-        report = page_report(scope=scope, window=window, now=self.now)
-        self.page_reports = {window: report}  # reused by the after-sales part for the same window
+        # Tiles from the daily snapshots plus live counts; the drill-downs below count live. The
+        # late dispatch rate of the last 30 full days (the at-risk projection builds on it) and the
+        # after-sales rates' orders placed come from the same read of the snapshots.
         standard = default_window(scope, self.now)
-        if window == standard:
-            ldr_now = report.figures[LATE_DISPATCH]
-        else:  # the at-risk projection always builds on the last 30 full days
-            ldr_now = page_report(scope=scope, window=standard, now=self.now,
-                                  keys=(LATE_DISPATCH,)).figures[LATE_DISPATCH]
+        requests = {window: METRIC_KEYS}
+        for other, key in [(standard, LATE_DISPATCH)] + [(w, SELLER_FAULT_CANCELLATION)
+                                                          for w in sorted(placed_windows(self), key=str)]:
+            if key not in requests.get(other, ()):
+                requests[other] = (*requests.get(other, ()), key)
+        self.page_reports = page_reports(scope=scope, requests=requests, now=self.now)  # after-sales reads them too
+        report = self.page_reports[window]
+        ldr_now = self.page_reports[standard].figures[LATE_DISPATCH]
         trend = weekly_trend(scope, self.now)
         charts = [trend_chart(METRICS[key], trend[key]) for key in METRIC_KEYS]
         incomplete = sum(1 for key in METRIC_KEYS[:1] for week in trend[key] if not week.complete)

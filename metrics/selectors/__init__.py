@@ -34,7 +34,7 @@ from metrics.selectors.figures import (
     metric_report,
     ratio,
 )
-from metrics.selectors.page_figures import page_report, snapshot_max_age
+from metrics.selectors.page_figures import page_report, page_reports, snapshot_max_age
 from metrics.selectors.rules import CANCELLED, NOT_CANCELLED, SELLER_FAULT, Rule, packages, rules, scan_at
 from metrics.selectors.scope import (
     UTC,
@@ -64,4 +64,4 @@ __all__ = [
 # The after-sales figures and decisions due (metrics/selectors/after_sales.py, after_sales_due.py).
 __all__ += ["AfterSalesReport", "DueItem", "about_to_auto_approve", "after_sales_report", "decisions_due", "due_counts"]
 # The metrics page's figures: daily snapshots plus live counts (metrics/selectors/page_figures.py).
-__all__ += ["page_report", "snapshot_max_age"]
+__all__ += ["page_report", "page_reports", "snapshot_max_age"]

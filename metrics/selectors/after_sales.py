@@ -350,12 +350,13 @@ def after_sales_report(*, scope, window=None, now=None, placed_count=None, count
     Queries: one for the orders (both rate denominators and the cancellations by reason), one for
     the returns against the seller, one aggregate per request table and one for the median.
 
-    The metrics page gives two readers of its daily snapshots instead (both or neither):
-    ``placed_count(window)`` says how many paid, non-sample orders were placed in a window (the
-    seller-fault cancellation rate's denominator), and ``counts_of(window, details=...)`` gives
-    what adds up by day: ``cancelled_<reason>`` per reason, ``decided``, ``judged``, ``on_time``
-    and ``auto_approved``, and for the names asked in ``details``, ``returned_orders`` (the set of
-    order ids with a return against the seller) and ``response_times`` (microseconds)
+    The metrics page gives two readers of its daily snapshots instead (both or neither), each
+    asked once for every window it is needed for: ``placed_count({windows})`` says how many paid,
+    non-sample orders were placed in each window ({window: n}; the seller-fault cancellation
+    rate's denominator), and ``counts_of({window: details})`` gives, for each window, what adds up
+    by day: ``cancelled_<reason>`` per reason, ``decided``, ``judged``, ``on_time`` and
+    ``auto_approved``, and for the names in its ``details``, ``returned_orders`` (the set of order
+    ids with a return against the seller) and ``response_times`` (microseconds)
     (metrics/selectors/after_sales_daily.py). Nothing is then counted here.
     """
     now = now or timezone.now()
@@ -369,9 +370,9 @@ def after_sales_report(*, scope, window=None, now=None, placed_count=None, count
     if not scope.accounts:
         return report
 
-    requests = decided_cancellation_requests(response.window_bounds)
-    returns = decided_returns(response.window_bounds)
     if counts_of is None:
+        requests = decided_cancellation_requests(response.window_bounds)
+        returns = decided_returns(response.window_bounds)
         placed_returns, placed_cancel = _placed(returns_rate.window_bounds), _placed(by_reason.window_bounds)
         fault = seller_fault_cancellations(by_reason.window_bounds)
         aggregates = {f"reason_{r}": Count("pk", filter=fault & reason_q(r)) for r in REASONS}
@@ -385,18 +386,18 @@ def after_sales_report(*, scope, window=None, now=None, placed_count=None, count
         response.on_time = sum(t["on_time"] for t in totals)
         response.auto_approved = sum(t["auto"] for t in totals)
     else:
-        returns_rate.denominator = placed_count(returns_rate.window)
-        by_reason.denominator = placed_count(by_reason.window)
-        daily = {by_reason.window: counts_of(by_reason.window, details=(RESPONSE_TIMES,))}
-        if response.window not in daily:
-            daily[response.window] = counts_of(response.window, details=(RESPONSE_TIMES,))
+        placed = placed_count({returns_rate.window, by_reason.window})
+        returns_rate.denominator, by_reason.denominator = placed[returns_rate.window], placed[by_reason.window]
+        wanted = {by_reason.window: set()}
+        wanted.setdefault(response.window, set()).add(RESPONSE_TIMES)
+        wanted.setdefault(returns_rate.window, set()).add(RETURNED_ORDERS)
+        daily = counts_of({w: tuple(sorted(names)) for w, names in wanted.items()})
         by_reason.counts = {r: daily[by_reason.window][f"cancelled_{r}"] for r in REASONS}
         counts = daily[response.window]
         response.decided, response.judged = counts["decided"], counts["judged"]
         response.on_time, response.auto_approved = counts["on_time"], counts["auto_approved"]
         response.median = median_of(counts[RESPONSE_TIMES])
-        returned = counts_of(returns_rate.window, details=(RETURNED_ORDERS,))
-        returns_rate.numerator = len(returned[RETURNED_ORDERS])
+        returns_rate.numerator = len(daily[returns_rate.window][RETURNED_ORDERS])
         return report
     returns_rate.numerator = (seller_fault_returns(returns_rate.window_bounds).order_by()
                               .values("order_id").distinct().count())

@@ -53,7 +53,7 @@ FIELDS = (*REASON_FIELDS.values(), *RESPONSE_FIELDS)
 DETAILS = (RETURNED_ORDERS, RESPONSE_TIMES)
 
 __all__ = ["DETAILS", "FIELDS", "REASON_FIELDS", "RESPONSE_FIELDS", "RESPONSE_TIMES", "RETURNED_ORDERS",
-           "daily_counts", "daily_details", "page_counts"]
+           "daily_counts", "daily_details", "page_counts", "page_counts_for"]
 
 
 def daily_details(scope, window) -> dict:
@@ -99,50 +99,78 @@ def daily_counts(scope, window) -> dict:
     return result
 
 
-def _covered_until(scope, window, now, max_age, details):
-    """(first day not covered by usable snapshots for every account, {field: n} summed before it,
-    {detail: [values]} gathered before it)."""
-    full_until = full_days_until(scope, window, now)
-    gathered = {name: [] for name in details}
-    if full_until <= window.date_from:
-        return window.date_from, dict.fromkeys(FIELDS, 0), gathered
-    rows = (AfterSalesSnapshot.objects
-            .filter(account_id__in=scope.ids, day__gte=window.date_from, day__lt=full_until)
-            .filter(usable(now, max_age))
+def _snapshot_rows(scope, requests, now, max_age):
+    """{window: {day: [values]}}: the usable snapshots of each requested window's full days, their
+    counts (``FIELDS``) then the window's details, read in one query for all the windows. A row
+    from before the details were stored (its details null) covers nothing for a window asking
+    for them."""
+    ranges = {window: (window.date_from, full_days_until(scope, window, now)) for window in requests}
+    by_window = {window: defaultdict(list) for window in requests}
+    wanted = Q()
+    for start, until in ranges.values():
+        if start < until:
+            wanted |= Q(day__gte=start, day__lt=until)
+    if not wanted:
+        return by_window, ranges
+    details = sorted({name for names in requests.values() for name in names})
+    rows = (AfterSalesSnapshot.objects.filter(wanted, account_id__in=scope.ids).filter(usable(now, max_age)).order_by()
             .values_list("day", *FIELDS, *details))
-    by_day = defaultdict(list)
+    at = {name: len(FIELDS) + i for i, name in enumerate(details)}
     for day, *values in rows:
-        if None not in values:  # a row from before the details were stored covers nothing yet
-            by_day[day].append(values)
-    cut = first_uncovered_day(by_day, window.date_from, full_until, len(scope.accounts))
+        for window, (start, until) in ranges.items():
+            if start <= day < until:
+                own = [values[at[name]] for name in requests[window]]
+                if None not in own:
+                    by_window[window][day].append((values[:len(FIELDS)], own))
+    return by_window, ranges
+
+
+def _sums_before(by_day, cut, details):
+    """({field: n}, {detail: [values]}) over the days before ``cut``."""
     sums = [0] * len(FIELDS)
+    gathered = {name: [] for name in details}
     for day, entries in by_day.items():
         if day < cut:
-            for values in entries:
-                sums = [a + b for a, b in zip(sums, values[:len(FIELDS)], strict=True)]
-                for name, value in zip(details, values[len(FIELDS):], strict=True):
+            for counts, own in entries:
+                sums = [a + b for a, b in zip(sums, counts, strict=True)]
+                for name, value in zip(details, own, strict=True):
                     gathered[name].extend(value)
-    return cut, dict(zip(FIELDS, sums, strict=True)), gathered
+    return dict(zip(FIELDS, sums, strict=True)), gathered
+
+
+def page_counts_for(*, scope, requests, now) -> dict:
+    """{window: counts} for ``requests`` ({window: details}): what ``page_counts`` gives for each,
+    with the snapshots of all of them read in one query."""
+    requests = {window: tuple(details) for window, details in requests.items()}
+    max_age = snapshot_max_age()
+    by_window, ranges = (_snapshot_rows(scope, requests, now, max_age) if max_age and scope.accounts
+                         else ({}, {}))
+    result = {}
+    for window, details in requests.items():
+        if window in ranges:
+            start, until = ranges[window]
+            cut = first_uncovered_day(by_window[window], start, until, len(scope.accounts))
+            sums, gathered = _sums_before(by_window[window], cut, details)
+        else:
+            cut, sums, gathered = window.date_from, dict.fromkeys(FIELDS, 0), {name: [] for name in details}
+        if cut < window.date_to and scope.accounts:
+            rest = Window(cut, window.date_to)
+            for counts in daily_counts(scope, rest).values():
+                for field, n in counts.items():
+                    sums[field] += n
+            if details:
+                for lists in daily_details(scope, rest).values():
+                    for name in details:
+                        gathered[name].extend(lists[name])
+        counts = {**sums, **gathered}
+        if RETURNED_ORDERS in counts:
+            counts[RETURNED_ORDERS] = set(counts[RETURNED_ORDERS])
+        result[window] = counts
+    return result
 
 
 def page_counts(*, scope, window, now, details=()) -> dict:
     """{field: n} for ``scope`` over ``window`` as of ``now``: snapshots plus live (see the module),
     and for each name in ``details``: ``returned_orders`` the set of order ids, ``response_times``
     the list of microseconds."""
-    details = tuple(details)
-    max_age = snapshot_max_age()
-    cut, sums, gathered = (_covered_until(scope, window, now, max_age, details) if max_age and scope.accounts
-                           else (window.date_from, dict.fromkeys(FIELDS, 0), {name: [] for name in details}))
-    if cut < window.date_to and scope.accounts:
-        rest = Window(cut, window.date_to)
-        for counts in daily_counts(scope, rest).values():
-            for field, n in counts.items():
-                sums[field] += n
-        if details:
-            for lists in daily_details(scope, rest).values():
-                for name in details:
-                    gathered[name].extend(lists[name])
-    result = {**sums, **gathered}
-    if RETURNED_ORDERS in result:
-        result[RETURNED_ORDERS] = set(result[RETURNED_ORDERS])
-    return result
+    return page_counts_for(scope=scope, requests={window: details}, now=now)[window]

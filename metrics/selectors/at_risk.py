@@ -8,7 +8,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from django.db.models import Count, F, Q
+from django.db.models import Count, F, Prefetch, Q
 from django.utils import timezone
 
 from fulfilment.models import Package
@@ -76,8 +76,15 @@ def at_risk_rows(kind, scope, now=None):
     rows = Order.objects.filter(q).select_related("account").defer(*NOT_SHOWN).order_by(*order_by)
     # Which late packages have proof of handover (a SCAN form or manifest, a booked pickup).
     if kind in (UNDISPATCHED, SHIPPED_NO_SCAN):
-        return rows.prefetch_related("packages__handover__record__pickups")
+        return rows.prefetch_related(_packages_with_handover())
     return rows
+
+
+def _packages_with_handover():
+    """The packages of listed orders with their proof of handover, joined (one query; the pickups
+    only when a package has a record), without their quoted rates."""
+    return Prefetch("packages", queryset=Package.objects.select_related("handover__record").defer("rates")
+                    .prefetch_related("handover__record__pickups"))
 
 
 @dataclass

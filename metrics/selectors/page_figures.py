@@ -32,7 +32,7 @@ from metrics.selectors.scope import Window
 
 DEFAULT_MAX_AGE_MINUTES = 90
 
-__all__ = ["page_report", "snapshot_max_age"]
+__all__ = ["page_report", "page_reports", "snapshot_max_age"]
 
 
 def snapshot_max_age() -> dt.timedelta:
@@ -62,19 +62,28 @@ def usable(now, max_age):
     return Q(is_final=True) | Q(computed_at__gte=now - max_age, computed_at__lte=now)
 
 
-def _covered_until(scope, window, now, keys, max_age):
-    """(first day not covered by usable snapshots, {account id: {key: [n, d]}} summed before it)."""
-    full_until = full_days_until(scope, window, now)
-    if full_until <= window.date_from:
-        return window.date_from, {}
-    rows = (MetricSnapshot.objects
-            .filter(account_id__in=scope.ids, day__gte=window.date_from, day__lt=full_until, metric__in=keys)
-            .filter(usable(now, max_age))
+def _snapshot_rows(scope, requests, now, max_age):
+    """{window: {day: [(account id, key, numerator, denominator)]}}: the usable snapshots of each
+    requested window's full days and keys, read in one query for all of them."""
+    ranges = {window: (window.date_from, full_days_until(scope, window, now)) for window in requests}
+    wanted = Q()
+    for window, (start, until) in ranges.items():
+        if start < until:
+            wanted |= Q(day__gte=start, day__lt=until, metric__in=requests[window])
+    by_window = {window: defaultdict(list) for window in requests}
+    if not wanted:
+        return by_window, ranges
+    rows = (MetricSnapshot.objects.filter(wanted, account_id__in=scope.ids).filter(usable(now, max_age)).order_by()
             .values_list("account_id", "day", "metric", "numerator", "denominator"))
-    by_day = defaultdict(list)
     for account_id, day, metric, numerator, denominator in rows:
-        by_day[day].append((account_id, metric, numerator, denominator))
-    cut = first_uncovered_day(by_day, window.date_from, full_until, len(scope.accounts) * len(keys))
+        for window, (start, until) in ranges.items():
+            if start <= day < until and metric in requests[window]:
+                by_window[window][day].append((account_id, metric, numerator, denominator))
+    return by_window, ranges
+
+
+def _sums_before(by_day, cut):
+    """{account id: {key: [n, d]}} summed over the days before ``cut``."""
     sums = defaultdict(lambda: defaultdict(lambda: [0, 0]))
     for day, entries in by_day.items():
         if day < cut:
@@ -82,20 +91,34 @@ def _covered_until(scope, window, now, keys, max_age):
                 pair = sums[account_id][metric]
                 pair[0] += numerator
                 pair[1] += denominator
-    return cut, sums
+    return sums
+
+
+def page_reports(*, scope, requests, now) -> dict:
+    """{window: Report} for ``requests`` ({window: keys}) as of ``now``: what ``page_report``
+    gives for each, with the snapshots of all of them read in one query (the metrics page asks
+    for its tiles' window and the windows of the after-sales rates together)."""
+    max_age = snapshot_max_age()
+    requests = {window: tuple(keys) for window, keys in requests.items()}
+    if not max_age or not scope.accounts:
+        return {window: metric_report(scope=scope, date_from=window.date_from, date_to=window.date_to, now=now,
+                                      keys=keys) for window, keys in requests.items()}
+    by_window, ranges = _snapshot_rows(scope, requests, now, max_age)
+    reports = {}
+    for window, keys in requests.items():
+        start, until = ranges[window]
+        cut = first_uncovered_day(by_window[window], start, until, len(scope.accounts) * len(keys))
+        sums = _sums_before(by_window[window], cut)
+        if cut < window.date_to:
+            for account_id, by_key in counts_by_account(scope, Window(cut, window.date_to), now, keys).items():
+                for key, (numerator, denominator) in by_key.items():
+                    pair = sums[account_id][key]
+                    pair[0] += numerator
+                    pair[1] += denominator
+        reports[window] = report_from_counts(scope, window, now, keys, sums)
+    return reports
 
 
 def page_report(*, scope, window, now, keys=METRIC_KEYS) -> Report:
     """The figures of ``scope`` over ``window`` as of ``now``: snapshots plus live (see the module)."""
-    max_age = snapshot_max_age()
-    keys = tuple(keys)
-    if not max_age or not scope.accounts:
-        return metric_report(scope=scope, date_from=window.date_from, date_to=window.date_to, now=now, keys=keys)
-    cut, sums = _covered_until(scope, window, now, keys, max_age)
-    if cut < window.date_to:
-        for account_id, by_key in counts_by_account(scope, Window(cut, window.date_to), now, keys).items():
-            for key, (numerator, denominator) in by_key.items():
-                pair = sums[account_id][key]
-                pair[0] += numerator
-                pair[1] += denominator
-    return report_from_counts(scope, window, now, keys, sums)
+    return page_reports(scope=scope, requests={window: keys}, now=now)[window]

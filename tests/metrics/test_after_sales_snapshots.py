@@ -16,9 +16,9 @@ from django.utils import timezone
 from metrics.after_sales_definitions import CANCELLATIONS_BY_REASON, NON_BUYER_FAULT_RETURNS, RESPONSE_TIME
 from metrics.definitions import SELLER_FAULT_CANCELLATION
 from metrics.models import AfterSalesSnapshot, MetricSnapshot
-from metrics.selectors import page_report, resolve_scope
+from metrics.selectors import page_reports, resolve_scope
 from metrics.selectors.after_sales import after_sales_report, default_windows
-from metrics.selectors.after_sales_daily import page_counts
+from metrics.selectors.after_sales_daily import page_counts, page_counts_for
 from metrics.selectors.scope import Window
 from metrics.services import take_snapshots as take_all_snapshots
 from orders.models import CancellationRequest, Order, OrderStatus, Return
@@ -75,13 +75,12 @@ def shops():
 
 
 def from_snapshots(scope, now, window=None):
-    def placed(w):
-        return page_report(scope=scope, window=w, now=now, keys=(SELLER_FAULT_CANCELLATION,)).figures[
-            SELLER_FAULT_CANCELLATION].denominator
+    def placed(windows):
+        reports = page_reports(scope=scope, requests={w: (SELLER_FAULT_CANCELLATION,) for w in windows}, now=now)
+        return {w: report.figures[SELLER_FAULT_CANCELLATION].denominator for w, report in reports.items()}
 
     return after_sales_report(scope=scope, window=window, now=now, placed_count=placed,
-                              counts_of=lambda w, details=(): page_counts(scope=scope, window=w, now=now,
-                                                                          details=details))
+                              counts_of=lambda requests: page_counts_for(scope=scope, requests=requests, now=now))
 
 
 def test_the_page_reads_the_daily_counts_and_shows_the_live_figures(shops):
