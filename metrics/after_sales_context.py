@@ -23,6 +23,7 @@ from metrics.selectors.after_sales import after_sales_report, default_windows
 from metrics.selectors.after_sales_daily import page_counts_for
 from metrics.selectors.after_sales_due import about_to_auto_approve_preview
 from metrics.selectors.page_figures import snapshot_max_age
+from metrics.tables import table_markup
 from metrics.tables_after_sales import due_rows
 
 PREVIEW = 10
@@ -100,6 +101,7 @@ def index_context(view):
             "kind": "after-sales", "title": f"After-sales requests past or within {hours} hours of their deadline "
                                             "(the channel approves them on its own)",
             "count": soon_count, "headers": headers, "rows": rows,
+            "table": table_markup(headers, rows),
             "url": f"{reverse('metrics:after_sales_due')}?soon=1",
         },
     }

@@ -11,6 +11,9 @@ from zoneinfo import ZoneInfo
 
 from django.core.exceptions import ObjectDoesNotExist
 from django.urls import NoReverseMatch, reverse
+from django.utils.formats import localize
+from django.utils.html import conditional_escape, format_html
+from django.utils.safestring import mark_safe
 
 from metrics.definitions import LATE_DISPATCH, ON_TIME_DELIVERY, SELLER_FAULT_CANCELLATION, VALID_TRACKING
 from metrics.selectors import LATE_DELIVERY, SHIPPED_NO_SCAN, UNDISPATCHED, UNSCANNED
@@ -166,14 +169,35 @@ def columns_for(kind, is_package):
 
 
 def order_url_builder():
-    """A function giving an order's page in the orders app, or None while that page does not exist."""
+    """A function giving an order's page in the orders app, or None while that page does not exist.
+    The URL is resolved once and the id put in its place (a list of 50 rows resolved it 50 times)."""
     for name in ("orders:detail", "orders:order_detail", "orders:order"):
         try:
-            reverse(name, args=[0])
+            pattern = reverse(name, args=[_PLACEHOLDER])
         except NoReverseMatch:
             continue
-        return lambda pk, name=name: reverse(name, args=[pk])
+        before, after = pattern.split(str(_PLACEHOLDER), 1)
+        return lambda pk: f"{before}{int(pk)}{after}"
     return None
+
+
+_PLACEHOLDER = 918273645  # an id no path has otherwise
+
+
+def table_markup(headers, rows):
+    """The rows as an HTML table, each cell localized and escaped as the template language would
+    show it, the first linked to its order: the metrics page draws its at-risk lists with it
+    (the template language took several milliseconds for these few hundred cells)."""
+    out = ["<table>\n      <thead><tr>"]
+    out.extend(f'<th scope="col">{conditional_escape(localize(h))}</th>' for h in headers)
+    out.append("</tr></thead>\n      <tbody>\n")
+    for row in rows:
+        cells = [conditional_escape(localize(cell)) for cell in row["cells"]]
+        if cells and row.get("order_url"):
+            cells[0] = format_html('<a href="{}">{}</a>', row["order_url"], cells[0])
+        out.append("        <tr>" + "".join(f"<td>{cell}</td>" for cell in cells) + "</tr>\n")
+    out.append("      </tbody>\n    </table>")
+    return mark_safe("".join(out))  # noqa: S308 (every cell and header above is escaped)
 
 
 def table_rows(objects, kind, is_package):

@@ -34,7 +34,7 @@ from metrics.selectors import (
     resolve_scope,
     weekly_trend,
 )
-from metrics.tables import columns_for, table_rows
+from metrics.tables import columns_for, table_markup, table_rows
 from sellerhub import csv_export, datetimes
 from sellerhub.access import RoleRequiredMixin
 from sellerhub.jobs import enqueue_job
@@ -102,7 +102,8 @@ class IndexView(_WindowMixin, TemplateView):
             rows = list(at_risk_rows(kind, scope, self.now)[:AT_RISK_PREVIEW]) if at_risk.counts()[kind] else []
             headers, cells = table_rows(rows, kind, is_package=kind == "unscanned")
             lists.append({"kind": kind, "title": title, "count": at_risk.counts()[kind], "headers": headers,
-                          "rows": cells, "url": f"{reverse('metrics:at_risk', args=[kind])}?{self.window_query()}"})
+                          "rows": cells, "table": table_markup(headers, cells),
+                          "url": f"{reverse('metrics:at_risk', args=[kind])}?{self.window_query()}"})
         run = None
         run_id = self.request.GET.get("run")
         if run_id and run_id.isdigit():
