@@ -3,6 +3,7 @@
 from django.db import models
 
 from metrics.definitions import METRIC_KEYS, METRICS
+from metrics.fields import PackedIntegersField
 
 
 class MetricSnapshot(models.Model):
@@ -66,10 +67,10 @@ class AfterSalesSnapshot(models.Model):
     judged = models.PositiveIntegerField(default=0, help_text="Of those, with a deadline or approved by the channel.")
     on_time = models.PositiveIntegerField(default=0, help_text="Of those, decided by the seller by the deadline.")
     auto_approved = models.PositiveIntegerField(default=0, help_text="Of those decided, approved by the channel.")
-    returned_orders = models.JSONField(
+    returned_orders = PackedIntegersField(
         null=True, blank=True,
         help_text="Ids of the orders with a return against the seller requested that day (null: not stored yet).")
-    response_times = models.JSONField(
+    response_times = PackedIntegersField(
         null=True, blank=True,
         help_text="Response time of each request decided that day, in microseconds (null: not stored yet).")
     computed_at = models.DateTimeField()
