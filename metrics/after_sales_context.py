@@ -39,7 +39,10 @@ PART_TEXT = {
 
 def placed_windows(view):
     """The windows whose orders placed the after-sales rates count (their denominators), which the
-    metrics page reads with its tiles, in the same query (metrics/views.py)."""
+    metrics page reads with its tiles, in the same query (metrics/views.py); none when the
+    snapshots are off (the after-sales part then counts everything live)."""
+    if not snapshot_max_age():
+        return set()
     if view.window != default_window(view.scope, view.now):
         return {view.window}
     windows = default_windows(view.scope, view.now)
