@@ -115,26 +115,28 @@ def _snapshot_rows(scope, requests, now, max_age):
     details = sorted({name for names in requests.values() for name in names})
     rows = (AfterSalesSnapshot.objects.filter(wanted, account_id__in=scope.ids).filter(usable(now, max_age)).order_by()
             .values_list("day", *FIELDS, *details))
-    at = {name: len(FIELDS) + i for i, name in enumerate(details)}
-    for day, *values in rows:
-        for window, (start, until) in ranges.items():
+    at = {name: 1 + len(FIELDS) + i for i, name in enumerate(details)}
+    # Each window's range, where its details sit in a row and where its days go (looked up once).
+    plans = [(start, until, [at[name] for name in requests[window]], by_window[window])
+             for window, (start, until) in ranges.items()]
+    for row in rows:
+        day = row[0]
+        for start, until, positions, days in plans:
             if start <= day < until:
-                own = [values[at[name]] for name in requests[window]]
+                own = [row[i] for i in positions]
                 if None not in own:
-                    by_window[window][day].append((values[:len(FIELDS)], own))
+                    days[day].append((row[1:1 + len(FIELDS)], own))
     return by_window, ranges
 
 
 def _sums_before(by_day, cut, details):
     """({field: n}, {detail: [values]}) over the days before ``cut``."""
-    sums = [0] * len(FIELDS)
+    used = [entry for day, entries in by_day.items() if day < cut for entry in entries]
+    sums = [sum(column) for column in zip(*(counts for counts, _own in used), strict=True)] or [0] * len(FIELDS)
     gathered = {name: [] for name in details}
-    for day, entries in by_day.items():
-        if day < cut:
-            for counts, own in entries:
-                sums = [a + b for a, b in zip(sums, counts, strict=True)]
-                for name, value in zip(details, own, strict=True):
-                    gathered[name].extend(value)
+    for _counts, own in used:
+        for name, value in zip(details, own, strict=True):
+            gathered[name].extend(value)
     return dict(zip(FIELDS, sums, strict=True)), gathered
 
 

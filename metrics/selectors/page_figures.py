@@ -75,10 +75,14 @@ def _snapshot_rows(scope, requests, now, max_age):
         return by_window, ranges
     rows = (MetricSnapshot.objects.filter(wanted, account_id__in=scope.ids).filter(usable(now, max_age)).order_by()
             .values_list("account_id", "day", "metric", "numerator", "denominator"))
-    for account_id, day, metric, numerator, denominator in rows:
-        for window, (start, until) in ranges.items():
-            if start <= day < until and metric in requests[window]:
-                by_window[window][day].append((account_id, metric, numerator, denominator))
+    # Each window's range, keys and days, looked up once rather than for every row.
+    plans = [(start, until, frozenset(requests[window]), by_window[window])
+             for window, (start, until) in ranges.items()]
+    for row in rows:
+        day, metric = row[1], row[2]
+        for start, until, keys, days in plans:
+            if start <= day < until and metric in keys:
+                days[day].append((row[0], metric, row[3], row[4]))
     return by_window, ranges
 
 
