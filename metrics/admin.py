@@ -24,3 +24,5 @@ class AfterSalesSnapshotAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     date_hierarchy = "day"
     list_select_related = ("account",)
     search_fields = ("account__name",)
+    # Stored packed (metrics/fields.py, not a form field): shown as the list of numbers.
+    readonly_fields = ("returned_orders", "response_times")

@@ -151,3 +151,12 @@ def test_the_at_risk_table_escapes_every_cell_and_links_the_order():
     assert '<td><a href="/orders/7/">B&lt;1&gt;</a></td><td>Tom &amp; Jerry</td><td>3</td>' in markup
     assert "<script>" not in markup and "&lt;script&gt;x&lt;/script&gt;" in markup
     assert "<tr><td>B2</td><td></td><td>12345</td><td>ok</td></tr>" in markup
+
+
+def test_ops_read_the_packed_details_in_the_admin(client, ops_user):
+    row = AfterSalesSnapshot.objects.create(account=AccountFactory(), day=dt.date(2026, 1, 5),
+                                            computed_at=timezone.now(), returned_orders=[4711, 4712],
+                                            response_times=[3_600_000_000])
+    client.force_login(ops_user)
+    html = client.get(f"/admin/metrics/aftersalessnapshot/{row.pk}/change/").content.decode()
+    assert "4711, 4712" in html and "3600000000" in html
