@@ -14,30 +14,25 @@ def _as_list(value):
     return json.loads(value) if isinstance(value, str) else value
 
 
-def pack_details(apps, schema_editor):
+def _copy(apps, *, source, target):
+    """Copy each row's details from the fields named ``source(name)`` to ``target(name)``."""
     snapshot = apps.get_model("metrics", "AfterSalesSnapshot")
+    rows = snapshot.objects.exclude(**{f"{source(name)}__isnull": True for name in DETAILS})
     changed = []
-    rows = snapshot.objects.exclude(returned_orders__isnull=True, response_times__isnull=True)
     for row in rows.iterator(chunk_size=2000):
         for name in DETAILS:
-            value = _as_list(getattr(row, name))
-            setattr(row, f"{name}_packed", None if value is None else [int(v) for v in value])
+            value = _as_list(getattr(row, source(name)))
+            setattr(row, target(name), None if value is None else [int(v) for v in value])
         changed.append(row)
-        if len(changed) >= 2000:
-            snapshot.objects.bulk_update(changed, [f"{name}_packed" for name in DETAILS])
-            changed = []
-    snapshot.objects.bulk_update(changed, [f"{name}_packed" for name in DETAILS])
+    snapshot.objects.bulk_update(changed, [target(name) for name in DETAILS], batch_size=2000)
+
+
+def pack_details(apps, schema_editor):
+    _copy(apps, source=lambda name: name, target=lambda name: f"{name}_packed")
 
 
 def unpack_details(apps, schema_editor):
-    snapshot = apps.get_model("metrics", "AfterSalesSnapshot")
-    changed = []
-    rows = snapshot.objects.exclude(returned_orders_packed__isnull=True, response_times_packed__isnull=True)
-    for row in rows.iterator(chunk_size=2000):
-        for name in DETAILS:
-            setattr(row, name, getattr(row, f"{name}_packed"))
-        changed.append(row)
-    snapshot.objects.bulk_update(changed, list(DETAILS), batch_size=2000)
+    _copy(apps, source=lambda name: f"{name}_packed", target=lambda name: name)
 
 
 class Migration(migrations.Migration):

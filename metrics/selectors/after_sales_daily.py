@@ -144,9 +144,10 @@ def page_counts_for(*, scope, requests, now) -> dict:
     """{window: counts} for ``requests`` ({window: details}): what ``page_counts`` gives for each,
     with the snapshots of all of them read in one query."""
     requests = {window: tuple(details) for window, details in requests.items()}
+    if not scope.accounts:
+        return {window: {**dict.fromkeys(FIELDS, 0), RETURNED_ORDERS: set(), RESPONSE_TIMES: []} for window in requests}
     max_age = snapshot_max_age()
-    by_window, ranges = (_snapshot_rows(scope, requests, now, max_age) if max_age and scope.accounts
-                         else ({}, {}))
+    by_window, ranges = _snapshot_rows(scope, requests, now, max_age) if max_age else ({}, {})
     result = {}
     for window, details in requests.items():
         if window in ranges:
@@ -155,7 +156,7 @@ def page_counts_for(*, scope, requests, now) -> dict:
             sums, gathered = _sums_before(by_window[window], cut, details)
         else:
             cut, sums, gathered = window.date_from, dict.fromkeys(FIELDS, 0), {name: [] for name in details}
-        if cut < window.date_to and scope.accounts:
+        if cut < window.date_to:
             rest = Window(cut, window.date_to)
             for counts in daily_counts(scope, rest).values():
                 for field, n in counts.items():
